@@ -1,17 +1,34 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RpcTransport } from '@kiki/shared/rpc/transport';
-import { createAppRpcClient, takeWebHostToken, webHostRpcUrl, type BrowserEnvironment } from './rpc';
-import type { WebSocketLike } from './websocket-transport';
+import type { WebSocketLike } from '@kiki/shared/rpc/websocket-client-transport';
+import { createAppRpcClient, takeWebHostToken, type BrowserEnvironment } from './rpc';
 
 function browser(search: string, stored: Record<string, string> = {}) {
   const storage = new Map(Object.entries(stored));
   const replaceState = vi.fn();
   const env: BrowserEnvironment = {
-    location: { search, host: '127.0.0.1:4321', pathname: '/', hash: '#/campaigns?range=7d' },
+    location: { protocol: 'http:', search, host: '127.0.0.1:4321', pathname: '/', hash: '#/campaigns?range=7d' },
     history: { replaceState },
     sessionStorage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v) },
   };
   return { env, storage, replaceState };
+}
+
+function recordingWebSocket() {
+  const urls: string[] = [];
+  class Recorder implements WebSocketLike {
+    readyState = 0;
+    onopen = null;
+    onmessage = null;
+    onclose = null;
+    onerror = null;
+    constructor(url: string) {
+      urls.push(url);
+    }
+    send(): void {}
+    close(): void {}
+  }
+  return { urls, Recorder };
 }
 
 describe('takeWebHostToken', () => {
@@ -35,35 +52,24 @@ describe('createAppRpcClient', () => {
       invoke: vi.fn(() => Promise.resolve({ ok: true as const, value: 'x' })),
       onEvent: () => () => {},
     };
-    const opened: string[] = [];
-    class Never implements WebSocketLike {
-      readyState = 0;
-      constructor(url: string) {
-        opened.push(url);
-      }
-      send(): void {}
-      close(): void {}
-      addEventListener(): void {}
-    }
-    const client = createAppRpcClient({ ...browser('').env, kiki }, Never);
+    const { urls, Recorder } = recordingWebSocket();
+    const client = createAppRpcClient({ ...browser('').env, kiki }, Recorder);
     await expect(client.call('app.status', {})).resolves.toEqual({ ok: true, value: 'x' });
-    expect(opened).toEqual([]);
+    expect(urls).toEqual([]);
   });
 
   it('otherwise connects to the web host with the escaped token', () => {
-    expect(webHostRpcUrl('127.0.0.1:4321', 'a b&c')).toBe('ws://127.0.0.1:4321/rpc?token=a%20b%26c');
-    const urls: string[] = [];
-    class Recorder implements WebSocketLike {
-      readyState = 0;
-      constructor(url: string) {
-        urls.push(url);
-      }
-      send(): void {}
-      close(): void {}
-      addEventListener(): void {}
-    }
-    const client = createAppRpcClient(browser('?token=abc').env, Recorder);
-    client.on('data.changed', () => {});
-    expect(urls).toEqual(['ws://127.0.0.1:4321/rpc?token=abc']);
+    const { urls, Recorder } = recordingWebSocket();
+    createAppRpcClient(browser('?token=a b&c').env, Recorder);
+    expect(urls).toEqual(['ws://127.0.0.1:4321/rpc?token=a%20b']);
+  });
+
+  it('answers every call with a clear UNAUTHENTICATED error when there is no token at all', async () => {
+    const { urls, Recorder } = recordingWebSocket();
+    const client = createAppRpcClient(browser('').env, Recorder);
+    const result = await client.call('app.status', {});
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(result.ok ? '' : result.error.message).toMatch(/\?token=/);
+    expect(urls).toEqual([]);
   });
 });
