@@ -1,0 +1,98 @@
+import { useMemo } from 'react';
+import {
+  VictoryAxis,
+  VictoryChart,
+  VictoryLegend,
+  VictoryLine,
+  VictoryScatter,
+  VictoryTooltip,
+  VictoryVoronoiContainer,
+} from 'victory';
+import { formatBucket, toSpendRevenueSeries, type MoneyPoint } from '../lib/chart-series';
+import { formatCompactMoney, formatMoney } from '../lib/format';
+import { MICROS_PER_UNIT } from '@kiki/shared/money';
+import { chartTheme, SERIES_COLORS } from './chart-theme';
+
+interface Props {
+  points: readonly MoneyPoint[];
+  currency: string;
+  granularity: 'day' | 'week' | 'month';
+  /** Accessible name of the chart. */
+  title: string;
+  height?: number;
+}
+
+/** Revenue and spend over time for one currency (lines; dots when there are few points). */
+export function SpendRevenueChart({ points, currency, granularity, title, height = 260 }: Props) {
+  const series = useMemo(() => toSpendRevenueSeries(points), [points]);
+  const showDots = series.spend.length <= 45;
+  const tooltip = (datum: { x: number; y: number; childName?: string }) =>
+    `${formatBucket(datum.x, granularity)}\n${datum.childName === 'revenue' ? 'Revenue' : 'Spend'}: ${formatMoney(
+      Math.round(datum.y * MICROS_PER_UNIT),
+      currency,
+    )}`;
+
+  return (
+    <VictoryChart
+      theme={chartTheme}
+      height={height}
+      width={760}
+      padding={{ top: 36, right: 24, bottom: 40, left: 72 }}
+      scale={{ x: 'time' }}
+      domainPadding={{ y: [0, 12], x: 8 }}
+      containerComponent={
+        <VictoryVoronoiContainer
+          title={title}
+          desc={`Revenue and spend in ${currency} by ${granularity}, ${points.length} points.`}
+          voronoiBlacklist={['revenue-dots', 'spend-dots']}
+          labels={({ datum }: { datum: { x: number; y: number; childName?: string } }) => tooltip(datum)}
+          labelComponent={
+            <VictoryTooltip
+              cornerRadius={4}
+              flyoutStyle={{ fill: '#ffffff', stroke: '#d0d5dd' }}
+              style={{ fontSize: 11, fill: '#1d2433' }}
+            />
+          }
+        />
+      }
+    >
+      <VictoryLegend
+        x={72}
+        y={4}
+        orientation="horizontal"
+        gutter={20}
+        data={[
+          { name: 'Revenue', symbol: { fill: SERIES_COLORS.revenue } },
+          { name: 'Spend', symbol: { fill: SERIES_COLORS.spend } },
+        ]}
+      />
+      <VictoryAxis tickFormat={(t: number) => formatBucket(t, granularity)} tickCount={8} />
+      <VictoryAxis
+        dependentAxis
+        tickFormat={(t: number) => formatCompactMoney(Math.round(t * MICROS_PER_UNIT), currency)}
+      />
+      <VictoryLine
+        name="revenue"
+        data={series.revenue}
+        style={{ data: { stroke: SERIES_COLORS.revenue, strokeWidth: 2 } }}
+      />
+      <VictoryLine name="spend" data={series.spend} style={{ data: { stroke: SERIES_COLORS.spend, strokeWidth: 2 } }} />
+      {showDots && (
+        <VictoryScatter
+          name="revenue-dots"
+          data={series.revenue}
+          size={2.5}
+          style={{ data: { fill: SERIES_COLORS.revenue } }}
+        />
+      )}
+      {showDots && (
+        <VictoryScatter
+          name="spend-dots"
+          data={series.spend}
+          size={2.5}
+          style={{ data: { fill: SERIES_COLORS.spend } }}
+        />
+      )}
+    </VictoryChart>
+  );
+}

@@ -1,0 +1,65 @@
+import type { ReactNode } from 'react';
+import type { AppErrorShape } from '@kiki/shared/errors';
+
+export function LoadingState({ label }: { label: string }) {
+  return (
+    <div className="state-panel state-loading" role="status" aria-live="polite" aria-busy="true">
+      <span className="spinner" aria-hidden="true" />
+      <span>{label}…</span>
+    </div>
+  );
+}
+
+const ERROR_HINTS: Partial<Record<AppErrorShape['code'], string>> = {
+  NOT_FOUND: 'It may have been removed or not synced to this computer yet.',
+  UNAVAILABLE: 'KIKI core may be restarting.',
+  VALIDATION_FAILED: 'The address contains something KIKI cannot read.',
+};
+
+export function ErrorState({
+  title,
+  error,
+  onRetry,
+  retrying = false,
+}: {
+  title: string;
+  error: AppErrorShape;
+  onRetry?: () => void;
+  retrying?: boolean;
+}) {
+  const hint = ERROR_HINTS[error.code];
+  return (
+    <div className="state-panel state-error" role="alert">
+      <h2 className="state-title">{title}</h2>
+      <p className="state-text">{error.message}</p>
+      {hint !== undefined && <p className="state-hint">{hint}</p>}
+      {onRetry !== undefined && (
+        <button type="button" className="button button-primary" onClick={onRetry} disabled={retrying}>
+          {retrying ? 'Retrying…' : 'Retry'}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="state-panel state-empty">
+      <h2 className="state-title">{title}</h2>
+      <div className="state-text">{children}</div>
+    </div>
+  );
+}
+
+/** What every data page shows when the local cache has no campaigns yet. */
+export function NoDataYet() {
+  return (
+    <EmptyState title="No data yet">
+      <p>This computer has no campaigns or performance data yet.</p>
+      <p>
+        Sign in to your agency&apos;s sync server or connect a Meta, Google Ads or TikTok account to pull your
+        campaigns. To explore KIKI first, start it with demo data (<code>npm run start:web</code>).
+      </p>
+    </EmptyState>
+  );
+}
