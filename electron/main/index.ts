@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { app, type BrowserWindow } from 'electron';
+import { resolveRendererLocation } from './app-location';
+import { createMainLogger } from './main-logger';
+import { setupAppMenu } from './setup-app-menu';
+import { coreDataDir, setupCoreProcess } from './setup-core-process';
+import { createMainWindow, focusWindow } from './setup-main-window';
+import { setupSecurity } from './setup-security';
+import { setupUpdater } from './setup-updater';
+import { createSettingsStore } from './settings-store';
+
+// Bundled to dist-electron/main/index.cjs; the preload, core and renderer sit beside it.
+const distElectron = path.resolve(__dirname, '..');
+const logger = createMainLogger({ isPackaged: app.isPackaged, logsDir: app.getPath('logs') });
+const location = resolveRendererLocation({
+  isPackaged: app.isPackaged,
+  devServerUrl: process.env.KIKI_RENDERER_URL,
+  rendererDir: path.join(distElectron, '..', 'dist', 'renderer'),
+});
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let mainWindow: BrowserWindow | null = null;
+  setupSecurity(location, logger);
+  app.on('second-instance', () => focusWindow(mainWindow));
+
+  void app.whenReady().then(() => {
+    const store = createSettingsStore();
+    setupAppMenu(logger);
+    const core = setupCoreProcess({
+      entryFile: path.join(distElectron, 'core', 'core-process.cjs'),
+      dataDir: coreDataDir(),
+      demo: !app.isPackaged && process.env.KIKI_DEMO === '1',
+      location,
+      logger,
+    });
+    const openWindow = () => {
+      mainWindow = createMainWindow({
+        location,
+        preloadFile: path.join(distElectron, 'preload', 'preload.cjs'),
+        store,
+        logger,
+      });
+      mainWindow.on('closed', () => (mainWindow = null));
+    };
+    openWindow();
+    app.on('activate', () => {
+      if (!mainWindow) openWindow();
+    });
+    app.on('will-quit', () => core.stop());
+    setupUpdater(store.readSettings(), logger);
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
