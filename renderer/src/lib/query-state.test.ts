@@ -71,6 +71,7 @@ describe('campaign filters', () => {
         search: 'Spring',
         sort: { column: 'roas', direction: 'asc' },
         page: 3,
+        pageSize: 50,
       },
     );
   });
@@ -79,6 +80,13 @@ describe('campaign filters', () => {
     const filters = readCampaignFilters(q('sort=password.up&page=-2'));
     expect(filters.sort).toEqual(DEFAULT_SORT);
     expect(filters.page).toBe(1);
+    expect(readCampaignFilters(q('size=7')).pageSize).toBe(50);
+  });
+
+  it('reads and writes the page size, leaving the default out', () => {
+    expect(readCampaignFilters(q('size=25')).pageSize).toBe(25);
+    expect(withQueryUpdate(q(''), { pageSize: 100 }).get('size')).toBe('100');
+    expect(withQueryUpdate(q('size=100'), { pageSize: 50 }).toString()).toBe('');
   });
 
   it('writes filters and clears them again', () => {

@@ -24,6 +24,15 @@ export interface CampaignFilters {
   search: string;
   sort: CampaignSort;
   page: number;
+  pageSize: PageSize;
+}
+
+export const PAGE_SIZES = [25, 50, 100] as const;
+export type PageSize = (typeof PAGE_SIZES)[number];
+export const DEFAULT_PAGE_SIZE: PageSize = 50;
+
+function isPageSize(value: number): value is PageSize {
+  return (PAGE_SIZES as readonly number[]).includes(value);
 }
 
 export const DEFAULT_SORT: CampaignSort = { column: 'spend', direction: 'desc' };
@@ -79,6 +88,7 @@ export function readCampaignFilters(params: URLSearchParams): CampaignFilters {
   const sortColumn = campaignSortColumnSchema.safeParse(column);
   const sortDirection = sortDirectionSchema.safeParse(direction);
   const page = Number(params.get('page') ?? '1');
+  const pageSize = Number(params.get('size') ?? DEFAULT_PAGE_SIZE);
   return {
     platforms: readList(params, 'platform', platformSchema),
     statuses: readList(params, 'status', campaignStatusSchema),
@@ -88,6 +98,7 @@ export function readCampaignFilters(params: URLSearchParams): CampaignFilters {
         ? { column: sortColumn.data, direction: sortDirection.data }
         : DEFAULT_SORT,
     page: Number.isInteger(page) && page >= 1 ? page : 1,
+    pageSize: isPageSize(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
   };
 }
 
@@ -100,6 +111,7 @@ export interface QueryUpdate {
   search?: string;
   sort?: CampaignSort;
   page?: number;
+  pageSize?: PageSize;
 }
 
 function setOrDelete(params: URLSearchParams, key: string, value: string | null): void {
@@ -133,6 +145,9 @@ export function withQueryUpdate(params: URLSearchParams, update: QueryUpdate): U
     setOrDelete(next, 'sort', isDefault ? null : `${update.sort.column}.${update.sort.direction}`);
   }
   if (update.page !== undefined) setOrDelete(next, 'page', update.page <= 1 ? null : String(update.page));
+  if (update.pageSize !== undefined) {
+    setOrDelete(next, 'size', update.pageSize === DEFAULT_PAGE_SIZE ? null : String(update.pageSize));
+  }
   return next;
 }
 

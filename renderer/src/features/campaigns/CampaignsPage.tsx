@@ -5,7 +5,7 @@ import type { CampaignListRow } from '@kiki/shared/contract/rpc-contract';
 import { useAppData } from '../../app/app-data-context';
 import { readColumnVisibility, serializeColumnVisibility } from '../../lib/column-visibility';
 import { formatInteger } from '../../lib/format';
-import { carriedQuery, readCampaignFilters, type CampaignSort } from '../../lib/query-state';
+import { carriedQuery, PAGE_SIZES, readCampaignFilters, type CampaignSort, type PageSize } from '../../lib/query-state';
 import { useRpcQuery } from '../../lib/use-rpc-query';
 import { EmptyState, ErrorState, LoadingState, NoDataYet } from '../../ui/StateViews';
 import { useViewState } from '../filters/use-view-state';
@@ -14,7 +14,6 @@ import { CampaignFilters } from './CampaignFilters';
 import { CampaignTable } from './CampaignTable';
 import { ColumnChooser } from './ColumnChooser';
 
-export const CAMPAIGN_PAGE_SIZE = 50;
 const COLUMNS_KEY = 'kiki.campaignColumns';
 
 function loadColumns(): VisibilityState {
@@ -37,14 +36,14 @@ export default function CampaignsPage() {
       statuses: filters.statuses,
       search: filters.search,
       sort: filters.sort,
-      offset: (filters.page - 1) * CAMPAIGN_PAGE_SIZE,
-      limit: CAMPAIGN_PAGE_SIZE,
+      offset: (filters.page - 1) * filters.pageSize,
+      limit: filters.pageSize,
     },
     { enabled: !isEmpty },
   );
 
   const total = list.data?.total ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / CAMPAIGN_PAGE_SIZE));
+  const pageCount = Math.max(1, Math.ceil(total / filters.pageSize));
   const rows = useMemo(() => list.data?.rows ?? [], [list.data]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- no React Compiler here; TanStack's instance is meant to be read every render.
@@ -61,7 +60,7 @@ export default function CampaignsPage() {
     state: {
       columnVisibility,
       sorting: [{ id: filters.sort.column, desc: filters.sort.direction === 'desc' }],
-      pagination: { pageIndex: filters.page - 1, pageSize: CAMPAIGN_PAGE_SIZE },
+      pagination: { pageIndex: filters.page - 1, pageSize: filters.pageSize },
     },
     onColumnVisibilityChange: (updater) => {
       setColumnVisibility((current) => {
@@ -82,8 +81,8 @@ export default function CampaignsPage() {
   const setSort = useCallback((sort: CampaignSort) => update({ sort, page: 1 }), [update]);
   const goToPage = (page: number) => update({ page });
 
-  const first = total === 0 ? 0 : (filters.page - 1) * CAMPAIGN_PAGE_SIZE + 1;
-  const last = Math.min(filters.page * CAMPAIGN_PAGE_SIZE, total);
+  const first = total === 0 ? 0 : (filters.page - 1) * filters.pageSize + 1;
+  const last = Math.min(filters.page * filters.pageSize, total);
 
   return (
     <div className="page">
@@ -130,6 +129,20 @@ export default function CampaignsPage() {
                 <span className="pager-status" aria-live="polite">
                   {formatInteger(first)}–{formatInteger(last)} of {formatInteger(total)} campaigns
                 </span>
+                <label className="field field-inline">
+                  <span className="pager-page">Rows per page</span>
+                  <select
+                    className="select"
+                    value={filters.pageSize}
+                    onChange={(event) => update({ pageSize: Number(event.target.value) as PageSize, page: 1 })}
+                  >
+                    {PAGE_SIZES.map((size) => (
+                      <option key={size} value={size}>
+                        {size}
+                      </option>
+                    ))}
+                  </select>
+                </label>
                 <button
                   type="button"
                   className="button"
