@@ -7,6 +7,8 @@ export interface DatabaseOptions {
   /** postgres:// URL */
   url: string;
   maxConnections?: number;
+  /** Errors on idle pooled connections (e.g. the server restarting); without a listener they crash the process. */
+  onIdleError?: (error: Error) => void;
 }
 
 /** A Kysely handle over a pg pool with the server's type parsers. Call `db.destroy()` to close it. */
@@ -16,5 +18,6 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     max: options.maxConnections ?? 10,
     types: pgTypes,
   });
+  pool.on('error', options.onIdleError ?? (() => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -24,7 +24,19 @@ export interface Access {
   clients: 'all' | string[];
 }
 
+/** One registered route and what it demands, as the RBAC plugin saw it at registration. */
+export interface RouteDeclaration {
+  method: string;
+  url: string;
+  permission: RoutePermission;
+  grantScope?: 'org';
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its declared permission: for the role x route matrix test and audits of the API. */
+    routeDeclarations: RouteDeclaration[];
+  }
   interface FastifyContextConfig {
     /** Every route must declare this; the app refuses to start otherwise. */
     permission?: RoutePermission;
@@ -81,14 +93,24 @@ export async function loadGrants(db: Kysely<Database>, orgId: string, userId: st
 export const rbacPlugin = fp(
   (app: FastifyInstance, options: { db: Kysely<Database> }, done: (err?: Error) => void) => {
     app.decorateRequest('access', null);
+    const declarations: RouteDeclaration[] = [];
+    app.decorate('routeDeclarations', declarations);
 
     app.addHook('onRoute', (route) => {
       const permission = route.config?.permission;
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
       if (!isRoutePermission(permission)) {
-        const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
         throw new Error(
-          `Route ${methods} ${route.url} declares no permission: add config.permission ('public', 'authenticated' or a Permission).`,
+          `Route ${methods.join(',')} ${route.url} declares no permission: add config.permission ('public', 'authenticated' or a Permission).`,
         );
+      }
+      for (const method of methods) {
+        declarations.push({
+          method,
+          url: route.url,
+          permission,
+          ...(route.config?.grantScope === undefined ? {} : { grantScope: route.config.grantScope }),
+        });
       }
     });
 
