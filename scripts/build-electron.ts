@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = path.join(root, 'dist-electron');
+export const DEFAULT_OUT_DIR = path.join(root, 'dist-electron');
 
 /**
  * Native modules are loaded from node_modules at run time (unpacked from the asar), and `electron` is
@@ -32,7 +32,7 @@ export const ELECTRON_ENTRIES = {
   core: { in: 'electron/core/core-process.ts', out: 'core/core-process.cjs' },
 } as const;
 
-export async function buildElectron(): Promise<string[]> {
+export async function buildElectron(outDir: string = DEFAULT_OUT_DIR): Promise<string[]> {
   await rm(outDir, { recursive: true, force: true });
   const built: string[] = [];
   for (const [name, entry] of Object.entries(ELECTRON_ENTRIES)) {
@@ -44,12 +44,12 @@ export async function buildElectron(): Promise<string[]> {
       // A sandboxed preload may require only `electron`: nothing else can be left external there.
       ...(name === 'preload' ? { external: ['electron'] } : {}),
     });
-    built.push(path.relative(root, outfile));
+    built.push(outfile);
   }
   return built;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const built = await buildElectron();
-  console.log(`Built ${built.join(', ')}`);
+  console.log(`Built ${built.map((file) => path.relative(root, file)).join(', ')}`);
 }

@@ -53,6 +53,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const args = electronBuilderArgs(process.argv.slice(2), process.env);
   run('npx', ['vite', 'build']);
   const built = await buildElectron();
-  console.log(`Built ${built.join(', ')}`);
+  console.log(`Built ${built.map((file) => path.relative(root, file)).join(', ')}`);
   withNodeBinariesPreserved(() => run(path.join(root, 'node_modules', '.bin', 'electron-builder'), args));
 }
