@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as initialSchema from './0001-initial-schema';
+import * as dropRawMetricsClientIndex from './0002-drop-raw-metrics-client-index';
 
 /**
  * Every desktop migration, by name. A static list because folder scanning breaks inside app.asar;
@@ -7,4 +8,5 @@ import * as initialSchema from './0001-initial-schema';
  */
 export const desktopMigrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
+  '0002-drop-raw-metrics-client-index': dropRawMetricsClientIndex,
 };
