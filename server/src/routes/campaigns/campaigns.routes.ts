@@ -6,6 +6,7 @@ import { campaignSchema, campaignStatusSchema } from '@kiki/shared/domain/campai
 import { platformSchema } from '@kiki/shared/domain/platform.schema';
 import type { CampaignRow, Database } from '../../db/database';
 import { requireAccess } from '../../plugins/rbac';
+import { assertClientInOrg } from '../clients/client-exists';
 import { pageQuerySchema, pageSchema, toPage } from '../pagination.schema';
 
 const campaignListQuerySchema = pageQuerySchema.extend({
@@ -49,7 +50,10 @@ export const campaignsRoutes: FastifyPluginCallbackZod<{ db: Kysely<Database> }>
       const { limit, offset, clientId, status, platform, search } = request.query;
       let query = db.selectFrom('campaigns').selectAll().where('org_id', '=', access.orgId);
       if (access.clients !== 'all') query = query.where('client_id', 'in', access.clients);
-      if (clientId !== undefined) query = query.where('client_id', '=', clientId);
+      if (clientId !== undefined) {
+        await assertClientInOrg(db, access.orgId, clientId);
+        query = query.where('client_id', '=', clientId);
+      }
       if (status !== undefined) query = query.where('status', '=', status);
       if (platform !== undefined) query = query.where(sql<boolean>`${platform} = any(platforms)`);
       if (search !== undefined && search !== '') {

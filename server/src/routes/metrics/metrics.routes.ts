@@ -6,6 +6,7 @@ import { isoDateSchema } from '@kiki/shared/dates';
 import { dailyMetricSchema } from '@kiki/shared/contract/rpc-contract';
 import type { Database } from '../../db/database';
 import { requireAccess } from '../../plugins/rbac';
+import { assertClientInOrg } from '../clients/client-exists';
 import { pageSchema, PAGE_MAX, toPage } from '../pagination.schema';
 
 const MAX_RANGE_DAYS = 800;
@@ -53,7 +54,10 @@ export const metricsRoutes: FastifyPluginCallbackZod<{ db: Kysely<Database> }> =
         .where('org_id', '=', access.orgId)
         .where('date', '>=', from)
         .where('date', '<=', to);
-      if (clientId !== undefined) query = query.where('client_id', '=', clientId);
+      if (clientId !== undefined) {
+        await assertClientInOrg(db, access.orgId, clientId);
+        query = query.where('client_id', '=', clientId);
+      }
       if (campaignId !== undefined) {
         // The campaign must be one the caller can see; otherwise it is reported as missing.
         let campaign = db
