@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBucket, isoDateToUtcMs, toSpendRevenueSeries } from './chart-series';
+import { evenTicks, formatBucket, isoDateToUtcMs, toSpendRevenueSeries } from './chart-series';
 
 describe('toSpendRevenueSeries', () => {
   it('converts micros to currency units in date order', () => {
@@ -33,5 +33,17 @@ describe('formatBucket', () => {
     const jan1 = isoDateToUtcMs('2026-01-01');
     expect(formatBucket(jan1, 'day')).toBe('Jan 1');
     expect(formatBucket(jan1, 'month')).toBe('Jan 2026');
+  });
+});
+
+describe('evenTicks', () => {
+  it('keeps short axes whole and thins long ones to real points including both ends', () => {
+    expect(evenTicks([1, 2, 3], 7)).toEqual([1, 2, 3]);
+    const xs = Array.from({ length: 31 }, (_, i) => i * 10);
+    const ticks = evenTicks(xs, 7);
+    expect(ticks).toHaveLength(7);
+    expect(ticks[0]).toBe(0);
+    expect(ticks.at(-1)).toBe(300);
+    expect(ticks.every((t) => xs.includes(t))).toBe(true);
   });
 });

@@ -35,3 +35,18 @@ const axisFormats = {
 export function formatBucket(ms: number, granularity: 'day' | 'week' | 'month'): string {
   return axisFormats[granularity].format(new Date(ms));
 }
+
+/**
+ * At most `count` tick positions taken from the data itself, evenly spread and always including the first and last,
+ * so labels sit on real buckets (d3's time ticks land between weeks and crowd at month starts).
+ */
+export function evenTicks(xs: readonly number[], count: number): number[] {
+  if (xs.length <= count) return [...xs];
+  const step = (xs.length - 1) / (count - 1);
+  const ticks: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const x = xs[Math.round(i * step)];
+    if (x !== undefined && ticks.at(-1) !== x) ticks.push(x);
+  }
+  return ticks;
+}

@@ -7,6 +7,7 @@ import { carriedQuery } from '../../lib/query-state';
 import { useRpcQuery } from '../../lib/use-rpc-query';
 import { Creatives } from '../../ui/Creatives';
 import { KpiCards } from '../../ui/KpiCards';
+import { ChartBoundary } from '../../ui/ChartBoundary';
 import { SpendRevenueChart } from '../../ui/SpendRevenueChart';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/StateViews';
@@ -103,13 +104,15 @@ export default function AdDetailPage() {
         ) : (
           <>
             <figure className="chart">
-              <SpendRevenueChart
-                points={chartPoints}
-                currency={campaign.currency}
-                granularity="day"
-                title={`Daily revenue and spend of ${ad.name}`}
-                height={220}
-              />
+              <ChartBoundary>
+                <SpendRevenueChart
+                  points={chartPoints}
+                  currency={campaign.currency}
+                  granularity="day"
+                  title={`Daily revenue and spend of ${ad.name}`}
+                  height={220}
+                />
+              </ChartBoundary>
             </figure>
             <DailyTable daily={daily} currency={campaign.currency} />
           </>

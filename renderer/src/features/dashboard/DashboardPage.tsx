@@ -5,6 +5,7 @@ import { formatRangeLabel } from '../../lib/date-presets';
 import { readGranularity } from '../../lib/query-state';
 import { useRpcQuery } from '../../lib/use-rpc-query';
 import { KpiCards } from '../../ui/KpiCards';
+import { ChartBoundary } from '../../ui/ChartBoundary';
 import { SpendRevenueChart } from '../../ui/SpendRevenueChart';
 import { EmptyState, ErrorState, LoadingState, NoDataYet } from '../../ui/StateViews';
 import { useViewState } from '../filters/use-view-state';
@@ -122,12 +123,14 @@ export default function DashboardPage() {
                     {trend.data!.series.length > 1 && (
                       <figcaption className="chart-caption">{series.currency}</figcaption>
                     )}
-                    <SpendRevenueChart
-                      points={series.points}
-                      currency={series.currency}
-                      granularity={trend.data!.granularity}
-                      title={`Revenue and spend by ${trend.data!.granularity} in ${series.currency}`}
-                    />
+                    <ChartBoundary>
+                      <SpendRevenueChart
+                        points={series.points}
+                        currency={series.currency}
+                        granularity={trend.data!.granularity}
+                        title={`Revenue and spend by ${trend.data!.granularity} in ${series.currency}`}
+                      />
+                    </ChartBoundary>
                     <p className="visually-hidden" data-testid="trend-points">
                       {series.points.length} {trend.data!.granularity} points
                     </p>
