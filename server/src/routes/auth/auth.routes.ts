@@ -84,8 +84,13 @@ export const authRoutes: FastifyPluginCallbackZod<{ config: Config; db: Kysely<D
   /** The enrolment subject: a signed-in user, or someone holding an enrolment challenge from /login. */
   async function enrolmentSubject(request: FastifyRequest, challengeToken: string | undefined) {
     if (challengeToken !== undefined) {
-      const claims = await verifyChallengeToken(config, challengeToken, 'mfa_enroll');
-      return { userId: claims.userId, orgId: claims.orgId, signIn: true };
+      try {
+        const claims = await verifyChallengeToken(config, challengeToken, 'mfa_enroll');
+        return { userId: claims.userId, orgId: claims.orgId, signIn: true };
+      } catch (error) {
+        authFailuresTotal.inc({ reason: 'bad_challenge' });
+        throw error;
+      }
     }
     const auth = requireAuth(request);
     return { userId: auth.userId, orgId: auth.orgId, signIn: false };
