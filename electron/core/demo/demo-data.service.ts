@@ -26,6 +26,8 @@ export interface DemoOptions {
   scale?: number;
   /** Build a wide catalogue of about this many short-lived campaigns (one ad each) instead. */
   campaigns?: number;
+  /** An explicit shape (small ones keep tests fast); wins over scale and campaigns. */
+  shape?: DemoShape;
   batchSize?: number;
   onProgress?: (progress: { metricRows: number; clientsDone: number; clients: number }) => void;
 }
@@ -72,7 +74,7 @@ export async function generateDemoData(handle: AppDatabase, options: DemoOptions
     throw new AppError('CONFLICT', 'Demo data only goes into an empty cache; choose a new file or data folder.');
   }
   const random = createSeededRandom(options.seed ?? 1);
-  const shape = demoShapeFor(options);
+  const shape = options.shape ?? demoShapeFor(options);
   const nowMs = options.now.getTime();
   const writer = createCatalogWriter(handle.sqlite);
   const ingest = createMetricsIngest(handle.sqlite);
