@@ -30,6 +30,8 @@ export interface RouteDeclaration {
   url: string;
   permission: RoutePermission;
   grantScope?: 'org';
+  /** Whether the route validates a request body. */
+  hasBodySchema: boolean;
 }
 
 declare module 'fastify' {
@@ -109,6 +111,7 @@ export const rbacPlugin = fp(
           method,
           url: route.url,
           permission,
+          hasBodySchema: route.schema?.body !== undefined,
           ...(route.config?.grantScope === undefined ? {} : { grantScope: route.config.grantScope }),
         });
       }
