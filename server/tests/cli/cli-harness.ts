@@ -73,3 +73,47 @@ export async function insertSession(
     .execute();
   return id;
 }
+
+/** A client → campaign → deployment → ad chain, the parents a metric row needs. */
+export async function createAdChain(
+  db: Kysely<Database>,
+  orgId: string,
+  clientId: string,
+): Promise<{ campaignId: string; adId: string }> {
+  const campaignId = newId();
+  await db
+    .insertInto('campaigns')
+    .values({
+      id: campaignId,
+      org_id: orgId,
+      client_id: clientId,
+      name: 'Evergreen',
+      objective: 'sales',
+      status: 'active',
+      budget_type: 'daily',
+      budget_micros: 1_000_000,
+      currency: 'USD',
+      start_date: '2024-01-01',
+      end_date: null,
+    })
+    .execute();
+  const deploymentId = newId();
+  await db
+    .insertInto('platform_deployments')
+    .values({ id: deploymentId, org_id: orgId, campaign_id: campaignId, platform: 'meta', status: 'live' })
+    .execute();
+  const adId = newId();
+  await db
+    .insertInto('ads')
+    .values({
+      id: adId,
+      org_id: orgId,
+      campaign_id: campaignId,
+      deployment_id: deploymentId,
+      platform: 'meta',
+      name: 'Ad',
+      status: 'active',
+    })
+    .execute();
+  return { campaignId, adId };
+}
