@@ -118,12 +118,15 @@ export const rbacPlugin = fp(
     });
 
     app.addHook('preValidation', async (request) => {
+      // The not-found handler has no route and nothing to protect: it answers 404 to everyone alike.
+      if (request.is404) return;
       const config = request.routeOptions.config;
       const permission = config.permission;
       if (permission === 'public') return;
       const auth = request.auth;
       if (auth === null) throw new AppError('UNAUTHENTICATED', 'Sign in to use this endpoint.');
-      if (permission === 'authenticated' || permission === undefined) return;
+      if (permission === 'authenticated') return;
+      if (permission === undefined) throw new AppError('FORBIDDEN', 'This endpoint declares no permission.');
 
       const grants = await loadGrants(options.db, auth.orgId, auth.userId);
       const clientId = targetClientId(request);

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from './config';
+
+const SECRETS = {
+  KIKI_JWT_SECRET: 'x'.repeat(40),
+  KIKI_TOTP_KEY: Buffer.alloc(32, 1).toString('base64'),
+};
+const PROD = { NODE_ENV: 'production', DATABASE_URL: 'postgres://kiki@db.internal/kiki', ...SECRETS };
+
+const tempDirs: string[] = [];
+afterEach(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('applies safe defaults: loopback, port 8787, 15 minute access tokens', () => {
+    const config = loadConfig(PROD);
+    expect(config).toMatchObject({
+      nodeEnv: 'production',
+      host: '127.0.0.1',
+      port: 8787,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlDays: 30,
+      corsOrigins: [],
+      mfaIssuer: 'KIKI',
+      trustProxy: false,
+    });
+    expect(config.totpEncryptionKey).toHaveLength(32);
+  });
+
+  it('parses ports, origins and booleans', () => {
+    const config = loadConfig({
+      ...PROD,
+      PORT: '0',
+      KIKI_CORS_ORIGINS: 'https://a.example, https://b.example',
+      KIKI_TRUST_PROXY: 'true',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      trustProxy: true,
+    });
+  });
+
+  it('names every wrong variable in one message', () => {
+    const message = messageOf(() =>
+      loadConfig({
+        ...PROD,
+        PORT: 'eighty',
+        KIKI_JWT_SECRET: 'short',
+        KIKI_CORS_ORIGINS: 'not a url',
+        LOG_LEVEL: 'loud',
+      }),
+    );
+    for (const name of ['PORT', 'KIKI_JWT_SECRET', 'KIKI_CORS_ORIGINS', 'LOG_LEVEL']) expect(message).toContain(name);
+  });
+
+  it('rejects a TOTP key that is not 32 bytes', () => {
+    expect(messageOf(() => loadConfig({ ...PROD, KIKI_TOTP_KEY: Buffer.alloc(16).toString('base64') }))).toMatch(
+      /KIKI_TOTP_KEY: must be 32 random bytes/,
+    );
+  });
+
+  it('refuses to start outside development without secrets, naming them', () => {
+    const { KIKI_JWT_SECRET: _j, KIKI_TOTP_KEY: _t, ...noSecrets } = PROD;
+    expect(messageOf(() => loadConfig(noSecrets))).toMatch(/KIKI_JWT_SECRET and KIKI_TOTP_KEY must be set/);
+    // NODE_ENV unset with an external database is treated as production, not development.
+    const { NODE_ENV: _n, ...implicit } = noSecrets;
+    expect(messageOf(() => loadConfig(implicit))).toMatch(/must be set outside development/);
+  });
+
+  it('generates development secrets once, keeps them private and warns', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kiki-config-'));
+    tempDirs.push(dataDir);
+    const warnings: string[] = [];
+    const first = loadConfig({ KIKI_DATA_DIR: dataDir }, { onWarning: (m) => warnings.push(m) });
+    const second = loadConfig({ KIKI_DATA_DIR: dataDir });
+    expect(first.nodeEnv).toBe('development');
+    expect(first.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(second.jwtSecret).toBe(first.jwtSecret);
+    expect(second.totpEncryptionKey.equals(first.totpEncryptionKey)).toBe(true);
+    expect(warnings[0]).toMatch(/development secrets/);
+    const file = join(dataDir, 'dev-secrets.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('jwtSecret', first.jwtSecret);
+  });
+});
