@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
@@ -123,7 +123,8 @@ describe('error handler', () => {
         done();
       },
     });
-    const app = Fastify({ loggerInstance: pino({ level: 'error' }, sink) });
+    const loggerInstance: FastifyBaseLogger = pino({ level: 'error' }, sink);
+    const app = Fastify({ loggerInstance });
     registerErrorHandler(app);
     app.get('/boom', () => {
       throw new Error('connection string postgres://secret@db');
