@@ -20,6 +20,7 @@ import {
   loginBodySchema,
   loginResponseSchema,
   meResponseSchema,
+  noContentSchema,
   mfaVerifyBodySchema,
   refreshBodySchema,
   sessionParamsSchema,
@@ -154,10 +155,13 @@ export const authRoutes: FastifyPluginCallbackZod<{ config: Config; db: Kysely<D
 
   app.post(
     '/logout',
-    { config: { permission: 'authenticated' }, schema: { tags: ['auth'] } },
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['auth'], response: { 204: noContentSchema.describe('Signed out: the session is revoked') } },
+    },
     async (request, reply) => {
       await logout(db, requireAuth(request), requestContext(request), new Date());
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -227,7 +231,14 @@ export const authRoutes: FastifyPluginCallbackZod<{ config: Config; db: Kysely<D
 
   app.delete(
     '/sessions/:sessionId',
-    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], params: sessionParamsSchema } },
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        params: sessionParamsSchema,
+        response: { 204: noContentSchema.describe('The session is revoked') },
+      },
+    },
     async (request, reply) => {
       const auth = requireAuth(request);
       const context = requestContext(request);
@@ -245,7 +256,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ config: Config; db: Kysely<D
       );
       if (!revoked)
         throw new AppError('NOT_FOUND', 'No live session of yours has that id; list them with GET /sessions.');
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
   done();

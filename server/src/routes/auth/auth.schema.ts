@@ -91,3 +91,5 @@ export const sessionResponseSchema = z.object({
   current: z.boolean(),
 });
 export const sessionsResponseSchema = z.object({ items: z.array(sessionResponseSchema) });
+
+export const noContentSchema = z.null();
