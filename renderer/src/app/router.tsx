@@ -1,7 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { createHashRouter, Navigate } from 'react-router';
 import { AppShell } from './AppShell';
-import { RouteErrorPage } from './RouteErrorPage';
+import { NotFoundPage, RouteErrorPage } from './RouteErrorPage';
 import { LoadingState } from '../ui/StateViews';
 
 // Pages load on first visit so start-up only pays for the shell; victory lives in the chunks that chart.
@@ -26,7 +26,7 @@ export function createAppRouter() {
         { path: 'campaigns', element: page(<CampaignsPage />) },
         { path: 'campaigns/:campaignId', element: page(<CampaignDetailPage />) },
         { path: 'ads/:adId', element: page(<AdDetailPage />) },
-        { path: '*', element: <RouteErrorPage /> },
+        { path: '*', element: <NotFoundPage /> },
       ],
     },
   ]);

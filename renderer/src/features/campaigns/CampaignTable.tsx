@@ -67,6 +67,7 @@ export function CampaignTable({ table, sort, onSort, onOpen, busy }: Props) {
                   <th
                     key={header.id}
                     scope="col"
+                    data-column={header.column.id}
                     className={meta?.numeric === true ? 'num' : undefined}
                     aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
                   >
