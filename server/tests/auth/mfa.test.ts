@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../src/audit/audit.service';
 import { generateTotpCode } from '../../src/auth/totp';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import {
@@ -253,5 +254,13 @@ describe('enrolment and recovery codes', () => {
 
     // From now on the user signs in with a code.
     expect((await challengeFor(user.email, user.password)).mfaRequired).toBe(true);
+  });
+});
+
+describe('audit chain', () => {
+  it('is intact after every sign-in, MFA, enrolment and lockout event written by the tests above', async () => {
+    const result = await verifyAuditChain(t.db);
+    expect(result.checkedRows).toBeGreaterThan(20);
+    expect(result).toMatchObject({ ok: true, breaks: [] });
   });
 });
