@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
 const SERVER_DIR = join(import.meta.dirname, '..', '..');
-const TSX = join(SERVER_DIR, '..', 'node_modules', '.bin', 'tsx');
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -17,7 +16,9 @@ afterAll(async () => {
 
 describe('server process', () => {
   it('migrates, prints its URL, serves, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(TSX, ['src/server.ts'], {
+    // Plain node with tsx as a loader, like `npm start`: the tsx CLI relays SIGTERM to its child with a
+    // 30 ms handshake and SIGKILLs it when the machine is busy, which would defeat graceful shutdown.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: SERVER_DIR,
       env: {
         ...process.env,
