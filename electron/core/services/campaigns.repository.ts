@@ -37,14 +37,13 @@ interface CampaignRow {
   currency: string;
 }
 
-interface ListRow extends CampaignRow {
-  client_name: string;
+interface PageRow {
+  id: string;
   impressions: number;
   clicks: number;
   spend: number;
   conversions: number;
   revenue: number;
-  total: number;
 }
 
 const METRIC_COLUMNS = sql`campaign_id, impressions, clicks, spend_micros, conversions, revenue_micros`;
@@ -128,45 +127,78 @@ export async function listCampaignPage(db: Kysely<Database>, query: CampaignList
     query.clientIds.length > 0 ? sql`SELECT id FROM campaigns WHERE client_id IN (${sql.join(query.clientIds)})` : null;
   const direction = query.sort.direction === 'asc' ? sql`ASC` : sql`DESC`;
 
-  const result = await sql<ListRow>`
+  // Sort and page over ids and totals only: the top-N sorter keeps just one page in memory, and only
+  // that page is joined to its campaign and client rows afterwards.
+  const joinClients = query.sort.column === 'client' ? sql`JOIN clients cl ON cl.id = c.client_id` : sql``;
+  const page = await sql<PageRow>`
     WITH t AS MATERIALIZED (${periodTotals(query.range, clientFilter)})
-    SELECT c.id, c.client_id, c.name, c.objective, c.status, c.budget_type, c.budget_micros, c.start_date,
-      c.end_date, c.updated_at, cl.currency, cl.name AS client_name,
-      COALESCE(t.impressions, 0) AS impressions, COALESCE(t.clicks, 0) AS clicks, COALESCE(t.spend, 0) AS spend,
-      COALESCE(t.conversions, 0) AS conversions, COALESCE(t.revenue, 0) AS revenue,
-      COUNT(*) OVER () AS total
+    SELECT c.id, COALESCE(t.impressions, 0) AS impressions, COALESCE(t.clicks, 0) AS clicks,
+      COALESCE(t.spend, 0) AS spend, COALESCE(t.conversions, 0) AS conversions, COALESCE(t.revenue, 0) AS revenue
     FROM campaigns c
-    JOIN clients cl ON cl.id = c.client_id
+    ${joinClients}
     LEFT JOIN t ON t.campaign_id = c.id
     ${where}
     ORDER BY ${sortExpression(query.sort.column)} ${direction} NULLS LAST, c.id
     LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
 
-  const platforms = await platformsOf(
-    db,
-    result.rows.map((r) => r.id),
-  );
-  const total = result.rows[0]?.total ?? (query.offset > 0 ? await countMatching(db, where) : 0);
+  const ids = page.rows.map((r) => r.id);
+  const [details, platforms, total] = await Promise.all([
+    campaignRows(db, ids),
+    platformsOf(db, ids),
+    countMatching(db, where),
+  ]);
   return {
     total,
-    rows: result.rows.map((r) => ({
-      campaign: toCampaign(r, platforms.get(r.id) ?? []),
-      clientName: r.client_name,
-      totals: {
-        impressions: r.impressions,
-        clicks: r.clicks,
-        spendMicros: r.spend,
-        conversions: r.conversions,
-        revenueMicros: r.revenue,
-      },
-    })),
+    rows: page.rows.flatMap((r) => {
+      const row = details.get(r.id);
+      if (row === undefined) return [];
+      return [
+        {
+          campaign: toCampaign(row, platforms.get(r.id) ?? []),
+          clientName: row.client_name,
+          totals: {
+            impressions: r.impressions,
+            clicks: r.clicks,
+            spendMicros: r.spend,
+            conversions: r.conversions,
+            revenueMicros: r.revenue,
+          },
+        },
+      ];
+    }),
   };
 }
 
-/** A page past the end has no rows to carry the window count, so count separately. */
+async function campaignRows(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Map<string, CampaignRow & { client_name: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('campaigns as c')
+    .innerJoin('clients as cl', 'cl.id', 'c.client_id')
+    .select([
+      'c.id',
+      'c.client_id',
+      'c.name',
+      'c.objective',
+      'c.status',
+      'c.budget_type',
+      'c.budget_micros',
+      'c.start_date',
+      'c.end_date',
+      'c.updated_at',
+      'cl.currency',
+      'cl.name as client_name',
+    ])
+    .where('c.id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The filters never look at metrics, so the count needs no period totals. */
 async function countMatching(db: Kysely<Database>, where: RawBuilder<unknown>): Promise<number> {
-  const result = await sql<{ n: number }>`
-    SELECT COUNT(*) AS n FROM campaigns c JOIN clients cl ON cl.id = c.client_id ${where}`.execute(db);
+  const result = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM campaigns c ${where}`.execute(db);
   return result.rows[0]?.n ?? 0;
 }
 

@@ -5,8 +5,14 @@ import { addTotals, EMPTY_TOTALS, type MetricTotals } from '@kiki/shared/domain/
 import type { Granularity, RpcOutput } from '@kiki/shared/contract/rpc-contract';
 import type { Database } from '../db/database.types';
 import { findClient, listClientCurrencies } from './clients.repository';
-import { sumByBucket, sumByPlatform, type DashboardScope, type PlatformTotalsRow } from './dashboard.repository';
-import { addDays, isoWeekStart, monthStart, nextMonthStart, previousRange } from './calendar-days';
+import {
+  sumByBucket,
+  sumByPlatform,
+  type BucketRow,
+  type DashboardScope,
+  type PlatformTotalsRow,
+} from './dashboard.repository';
+import { isoWeekStart, monthStart, nextMonthStart, previousRange } from './calendar-days';
 
 interface ResolvedScope {
   scope: DashboardScope;
@@ -52,12 +58,15 @@ export async function dashboardSummary(
 /** Every bucket start in the range, so quiet days/weeks/months show as zero instead of vanishing. */
 export function bucketStarts(range: DateRange, granularity: Granularity): string[] {
   const starts: string[] = [];
-  if (granularity === 'day') {
-    for (let day = range.from; day <= range.to; day = addDays(day, 1)) starts.push(day);
-  } else if (granularity === 'week') {
-    for (let day = isoWeekStart(range.from); day <= range.to; day = addDays(day, 7)) starts.push(day);
-  } else {
+  if (granularity === 'month') {
     for (let day = monthStart(range.from); day <= range.to; day = nextMonthStart(day)) starts.push(day);
+    return starts;
+  }
+  const first = granularity === 'week' ? isoWeekStart(range.from) : range.from;
+  const step = (granularity === 'week' ? 7 : 1) * 86_400_000;
+  const end = Date.parse(`${range.to}T00:00:00Z`);
+  for (let ms = Date.parse(`${first}T00:00:00Z`); ms <= end; ms += step) {
+    starts.push(new Date(ms).toISOString().slice(0, 10));
   }
   return starts;
 }
@@ -72,7 +81,8 @@ export async function dashboardTrend(
   return {
     granularity: input.granularity,
     series: currencies.map((currency) => {
-      const byBucket = new Map(rows.filter((r) => r.currency === currency).map((r) => [r.bucket, r]));
+      const byBucket = new Map<string, BucketRow>();
+      for (const row of rows) if (row.currency === currency) byBucket.set(row.bucket, row);
       return {
         currency,
         points: starts.map((bucket) => ({
