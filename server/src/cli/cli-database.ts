@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError } from '@kiki/shared/errors';
 import { createDatabase } from '../db/create-database';
 import type { Database } from '../db/database';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { EMBEDDED_DATABASE_NAME, openDatabase } from '../db/open-database';
 import { UsageError } from './cli-io';
 
 export interface CliDatabase {
@@ -50,7 +50,8 @@ function isProcessAlive(pid: number): boolean {
 
 /**
  * A running embedded server announces itself in postmaster.pid (line 1 the pid, line 4 the port); the
- * superuser password sits beside the cluster in embedded-pg.json. Returns null when nothing is running.
+ * superuser password sits beside the cluster in embedded-pg.json. Returns the URL of the server's own
+ * database on it, or null when nothing is running.
  */
 export async function findRunningEmbeddedServer(dataDir: string): Promise<string | null> {
   const root = resolve(dataDir);
@@ -66,28 +67,34 @@ export async function findRunningEmbeddedServer(dataDir: string): Promise<string
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
   if (!isProcessAlive(pid)) return null;
   const credentials = credentialsSchema.parse(JSON.parse(await readFile(join(root, 'embedded-pg.json'), 'utf8')));
-  return `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/postgres`;
+  return `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE_NAME}`;
 }
 
 /**
  * The database an admin command works on: DATABASE_URL when set; otherwise the embedded PostgreSQL of
- * the data directory, joining a server that is already running on it or starting it just for this
- * command (and stopping it again in `close`).
+ * the data directory, joining a server that is already running on it (two postmasters cannot share a
+ * cluster) or starting it just for this command through the server's own `openDatabase` (and stopping it
+ * again in `close`).
  */
 export async function openCliDatabase(env: NodeJS.ProcessEnv): Promise<CliDatabase> {
   const settings = readCliEnv(env);
   if (settings.DATABASE_URL !== undefined) {
-    const db = createDatabase({ url: settings.DATABASE_URL, maxConnections: 2 });
-    return { db, url: settings.DATABASE_URL, origin: 'DATABASE_URL', close: () => db.destroy() };
+    const opened = await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.KIKI_DATA_DIR });
+    return { db: opened.db, url: opened.url, origin: 'DATABASE_URL', close: () => opened.close() };
   }
   const running = await findRunningEmbeddedServer(settings.KIKI_DATA_DIR);
   if (running !== null) {
     const db = createDatabase({ url: running, maxConnections: 2 });
     return { db, url: running, origin: 'running embedded server', close: () => db.destroy() };
   }
-  let embedded;
   try {
-    embedded = await startEmbeddedPostgres({ dataDir: settings.KIKI_DATA_DIR });
+    const opened = await openDatabase({ dataDir: settings.KIKI_DATA_DIR });
+    return {
+      db: opened.db,
+      url: opened.url,
+      origin: 'embedded server started for this command',
+      close: () => opened.close(),
+    };
   } catch (error) {
     throw new AppError(
       'UNAVAILABLE',
@@ -96,15 +103,4 @@ export async function openCliDatabase(env: NodeJS.ProcessEnv): Promise<CliDataba
       } Set DATABASE_URL to use another server, or KIKI_DATA_DIR to point at the right data directory.`,
     );
   }
-  const handle = embedded;
-  const db = createDatabase({ url: handle.url, maxConnections: 2 });
-  return {
-    db,
-    url: handle.url,
-    origin: 'embedded server started for this command',
-    close: async () => {
-      await db.destroy();
-      await handle.stop();
-    },
-  };
 }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningEmbeddedServer, readCliEnv } from '../../src/cli/cli-database';
 import { connectionForTool, parseToolMajor } from '../../src/cli/pg-tools';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { openDatabase } from '../../src/db/open-database';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { runKiki } from './cli-harness';
 
@@ -38,6 +38,7 @@ describe('finding a running embedded server', () => {
     const parsed = new URL(url ?? '');
     expect(parsed.port).toBe('54321');
     expect(parsed.hostname).toBe('127.0.0.1');
+    expect(parsed.pathname).toBe('/kiki');
     expect(decodeURIComponent(parsed.password)).toBe('p@ss/word with spaces');
   });
 
@@ -101,13 +102,14 @@ describe('the embedded PostgreSQL of the data directory', () => {
     // Its own temp dir: when run as root the cluster is handed to the `postgres` user, who must reach it.
     const dataDir = await mkdtemp(join(tmpdir(), 'kiki-cli-embedded-'));
     const env = { DATABASE_URL: undefined, KIKI_DATA_DIR: dataDir };
-    const server = await startEmbeddedPostgres({ dataDir });
+    // As `npm run server` does: the cluster plus the server's own database on it.
+    const server = await openDatabase({ dataDir });
     try {
       const joined = await runKiki('', ['migrate'], { env });
       expect(joined.stderr).toBe('');
       expect(joined.stdout).toBe('Applied 0001_core, 0002_auth; now at 0002_auth.');
     } finally {
-      await server.stop();
+      await server.close();
     }
     await expect(stat(join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
 
