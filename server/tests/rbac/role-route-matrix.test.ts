@@ -23,11 +23,15 @@ beforeAll(async () => {
   t = await createTestApp();
   world = await seedAgency(t, 'Matrix');
   for (const role of ROLES) {
-    const grants: Grant[] = [{ role, clientIds: [world.clientA.id] }];
-    if (role !== 'client_viewer') grants.unshift({ role, clientIds: null });
-    for (const grant of grants) {
+    // Samples target client A, so a client-B grant shows that a grant for the wrong client is refused.
+    const grants: [string, Grant][] = [
+      ['client A only', { role, clientIds: [world.clientA.id] }],
+      ['client B only', { role, clientIds: [world.clientB.id] }],
+    ];
+    if (role !== 'client_viewer') grants.unshift(['org-wide', { role, clientIds: null }]);
+    for (const [scope, grant] of grants) {
       const user = await t.createUser({ orgId: world.org.id, role, clientIds: grant.clientIds });
-      holders.push({ label: `${role}${grant.clientIds === null ? ' (org-wide)' : ' (client A only)'}`, grant, user });
+      holders.push({ label: `${role} (${scope})`, grant, user });
     }
   }
 });
@@ -46,6 +50,11 @@ async function targetMembershipId(): Promise<string> {
 }
 
 describe('role x route matrix', () => {
+  it('pins the routes that need an agency-wide grant even for a client-scoped permission', () => {
+    const orgScoped = t.app.routeDeclarations.filter((r) => r.grantScope === 'org').map((r) => `${r.method} ${r.url}`);
+    expect(orgScoped).toEqual(['POST /api/v1/clients']);
+  });
+
   it('covers a real route list', () => {
     const urls = t.app.routeDeclarations.map((r) => `${r.method} ${r.url}`);
     expect(urls).toContain('GET /api/v1/clients');
