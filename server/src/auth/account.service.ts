@@ -3,7 +3,9 @@ import { AppError } from '@kiki/shared/errors';
 import type { Grant } from '@kiki/shared/permissions';
 import { appendAudit } from '../audit/audit.service';
 import type { Database } from '../db/database';
+import { assertNotLocked, recordFailedAttempt } from './lockout';
 import { countUnusedRecoveryCodes } from './mfa.service';
+import { assertPasswordPolicy, hashPassword, verifyPassword } from './password';
 import type { RequestContext } from './request-context';
 import { revokeFamily } from './sessions.service';
 
@@ -75,4 +77,67 @@ export async function logout(
       requestId: context.requestId,
     });
   });
+}
+
+/**
+ * Changes the caller's password after checking the current one. Every other session of the user ends
+ * (a changed password is usually a response to a suspected leak); the calling session stays signed in.
+ */
+export async function changePassword(
+  db: Kysely<Database>,
+  subject: Subject & { sessionId: string },
+  input: { currentPassword: string; newPassword: string },
+  context: RequestContext,
+  now: Date,
+): Promise<{ otherSessionsEnded: number }> {
+  assertPasswordPolicy(input.newPassword);
+  const row = await db
+    .selectFrom('users')
+    .select(['password_hash', 'locked_until'])
+    .where('id', '=', subject.userId)
+    .where('org_id', '=', subject.orgId)
+    .executeTakeFirst();
+  if (row === undefined) throw new AppError('UNAUTHENTICATED', 'This account no longer exists; sign in again.');
+  assertNotLocked(row, now);
+  const currentOk = await verifyPassword(row.password_hash, input.currentPassword);
+  const newHash = currentOk ? await hashPassword(input.newPassword) : null;
+  const outcome = await db.transaction().execute(async (trx) => {
+    const audit = (action: string, data: Record<string, unknown>) =>
+      appendAudit(trx, {
+        orgId: subject.orgId,
+        actorUserId: subject.userId,
+        action,
+        entityType: 'user',
+        entityId: subject.userId,
+        data,
+        ip: context.ip,
+        requestId: context.requestId,
+      });
+    if (newHash === null) {
+      const { failedCount } = await recordFailedAttempt(trx, subject.orgId, subject.userId, now);
+      await audit('auth.password.change_failed', { failedCount });
+      return null;
+    }
+    await trx
+      .updateTable('users')
+      .set({ password_hash: newHash, updated_at: now })
+      .where('id', '=', subject.userId)
+      .where('org_id', '=', subject.orgId)
+      .execute();
+    const others = await trx
+      .selectFrom('sessions')
+      .select('id')
+      .where('org_id', '=', subject.orgId)
+      .where('user_id', '=', subject.userId)
+      .where('id', '!=', subject.sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    for (const session of others) await revokeFamily(trx, subject.orgId, session.id, 'password_changed', now);
+    await audit('auth.password.changed', { otherSessionsEnded: others.length });
+    return { otherSessionsEnded: others.length };
+  });
+  if (outcome === null) {
+    throw new AppError('INVALID_CREDENTIALS', 'The current password is wrong; the password was not changed.');
+  }
+  return outcome;
 }

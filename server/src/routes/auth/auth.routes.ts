@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { AppError, isAppError } from '@kiki/shared/errors';
-import { loadAccount, loadAccountUser, logout } from '../../auth/account.service';
+import { changePassword, loadAccount, loadAccountUser, logout } from '../../auth/account.service';
 import { verifyChallengeToken } from '../../auth/jwt';
 import { startMfaEnrollment } from '../../auth/mfa.service';
 import type { RequestContext } from '../../auth/request-context';
@@ -13,6 +13,8 @@ import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import { authFailuresTotal } from '../../plugins/observability';
 import {
+  changePasswordBodySchema,
+  changePasswordResponseSchema,
   enrollConfirmBodySchema,
   enrollConfirmResponseSchema,
   enrollStartBodySchema,
@@ -171,6 +173,24 @@ export const authRoutes: FastifyPluginCallbackZod<{ config: Config; db: Kysely<D
     async (request) => {
       const auth = requireAuth(request);
       return { ...(await loadAccount(db, auth)), sessionId: auth.sessionId };
+    },
+  );
+
+  app.post(
+    '/password',
+    {
+      config: { permission: 'authenticated', rateLimit: signInLimit },
+      schema: { tags: ['auth'], body: changePasswordBodySchema, response: { 200: changePasswordResponseSchema } },
+    },
+    async (request) => {
+      try {
+        return await changePassword(db, requireAuth(request), request.body, requestContext(request), new Date());
+      } catch (error) {
+        if (isAppError(error) && error.code !== 'VALIDATION_FAILED') {
+          authFailuresTotal.inc({ reason: `password_change_${error.code.toLowerCase()}` });
+        }
+        throw error;
+      }
     },
   );
 

@@ -23,6 +23,12 @@ export const mfaVerifyBodySchema = z
     path: ['code'],
   });
 
+export const changePasswordBodySchema = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
+export const changePasswordResponseSchema = z.object({ otherSessionsEnded: z.number().int() });
+
 export const refreshBodySchema = z.strictObject({ refreshToken: z.string().min(1).max(256) });
 
 export const enrollStartBodySchema = z.strictObject({ challengeToken: challengeTokenSchema.optional() }).optional();
