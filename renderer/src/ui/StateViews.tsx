@@ -11,7 +11,7 @@ export function LoadingState({ label }: { label: string }) {
 }
 
 const ERROR_HINTS: Partial<Record<AppErrorShape['code'], string>> = {
-  NOT_FOUND: 'It may have been removed or not synced to this computer yet.',
+  NOT_FOUND: 'If a teammate created it moments ago, it may not have synced to this computer yet; retry shortly.',
   UNAVAILABLE: 'KIKI core may be restarting.',
   VALIDATION_FAILED: 'The address contains something KIKI cannot read.',
 };
@@ -54,12 +54,14 @@ export function EmptyState({ title, children }: { title: string; children: React
 /** What every data page shows when the local cache has no campaigns yet. */
 export function NoDataYet() {
   return (
-    <EmptyState title="No data yet">
-      <p>This computer has no campaigns or performance data yet.</p>
-      <p>
-        Sign in to your agency&apos;s sync server or connect a Meta, Google Ads or TikTok account to pull your
-        campaigns. To explore KIKI first, start it with demo data (<code>npm run start:web</code>).
-      </p>
-    </EmptyState>
+    <div className="panel">
+      <EmptyState title="No data yet">
+        <p>This computer has no campaigns or performance data yet.</p>
+        <p>
+          Sign in to your agency&apos;s sync server or connect a Meta, Google Ads or TikTok account to pull your
+          campaigns. To explore KIKI first, start it with demo data (<code>npm run start:web</code>).
+        </p>
+      </EmptyState>
+    </div>
   );
 }
