@@ -362,6 +362,22 @@ describe('audit API', () => {
     expect(lines.slice(1).every((l) => l.includes(',client,'))).toBe(true);
   });
 
+  it('defuses spreadsheet formulas a caller smuggles into the export', async () => {
+    await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/org',
+      headers: { ...admin, 'x-request-id': '-3-2' },
+      payload: { mfaRequired: false },
+    });
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/audit/export.csv?action=org.updated',
+      headers: owner,
+    });
+    expect(csv.body).toContain(",'-3-2,");
+    expect(csv.body).not.toContain(',-3-2,');
+  });
+
   it('keeps the chain of everything above verifiable', async () => {
     expect(await verifyAuditChain(t.db, w.org.id)).toMatchObject({ ok: true });
   });

@@ -2,7 +2,14 @@ import { stringify } from 'csv-stringify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { auditEntrySchema, auditFilterSchema, queryAudit, toAuditEntry } from '../../audit/audit.repository';
+import {
+  auditEntrySchema,
+  auditFilterSchema,
+  queryAudit,
+  toAuditEntry,
+  type AuditEntryResponse,
+} from '../../audit/audit.repository';
+import { csvSafeCell } from '../../audit/csv-safe';
 import type { Database } from '../../db/database';
 import { requireAccess } from '../../plugins/rbac';
 import { PAGE_MAX } from '../pagination.schema';
@@ -22,7 +29,7 @@ const auditPageSchema = z.object({
   nextBeforeSeq: z.number().int().nullable(),
 });
 
-const CSV_COLUMNS = [
+const CSV_COLUMNS: (keyof AuditEntryResponse)[] = [
   'seq',
   'occurredAt',
   'actorUserId',
@@ -73,7 +80,7 @@ export const auditRoutes: FastifyPluginCallbackZod<{ db: Kysely<Database> }> = (
         });
         for (const row of batch) {
           const entry = toAuditEntry(row);
-          rows.push({ ...entry, data: JSON.stringify(entry.data) });
+          rows.push(Object.fromEntries(CSV_COLUMNS.map((c) => [c, csvSafeCell(entry[c])])));
         }
         total += batch.length;
         if (batch.length < EXPORT_BATCH) break;
