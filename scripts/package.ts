@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,11 @@ function withNodeBinariesPreserved(work: () => void): void {
   try {
     work();
   } finally {
-    saved.forEach((file, i) => copyFileSync(path.join(backup, `${i}.node`), path.join(root, file)));
+    saved.forEach((file, i) => {
+      // A failed rebuild can leave the build folder deleted, not just the binary replaced.
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      copyFileSync(path.join(backup, `${i}.node`), path.join(root, file));
+    });
     rmSync(backup, { recursive: true, force: true });
   }
 }
