@@ -7,6 +7,7 @@ import { registerAuditCommands } from './audit.command';
 import { registerBackupCommands } from './backup.command';
 import { defaultOpenDatabase, type CliContext } from './cli-context';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from './cli-io';
+import { registerKeysCommands } from './keys.command';
 import { registerMfaCommands } from './mfa.command';
 import { registerMigrateCommands } from './migrate.command';
 import { registerRetentionCommands } from './retention.command';
@@ -49,6 +50,7 @@ function buildProgram(options: RunCliOptions, setExitCode: (code: number) => voi
   registerBackupCommands(program, ctx);
   registerRetentionCommands(program, ctx, options.now ?? (() => new Date()));
   registerMigrateCommands(program, ctx);
+  registerKeysCommands(program, ctx);
   return program;
 }
 
