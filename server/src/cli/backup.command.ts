@@ -194,6 +194,14 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
   }
 }
 
+/**
+ * `npm run server:admin` runs in the server workspace, not where the admin typed the command; npm keeps
+ * that directory in INIT_CWD, so relative --out/--in paths mean what the admin expects.
+ */
+export function userPath(env: NodeJS.ProcessEnv, path: string): string {
+  return resolve(env.INIT_CWD ?? process.cwd(), path);
+}
+
 export function registerBackupCommands(program: Command, ctx: CliContext): void {
   program
     .command('backup')
@@ -203,7 +211,8 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .action(async (options: { out: string; force: boolean }) => {
       const result = await withDatabase(
         ctx,
-        ({ db, url }) => backupDatabase({ db, url, out: options.out, force: options.force, env: ctx.io.env }),
+        ({ db, url }) =>
+          backupDatabase({ db, url, out: userPath(ctx.io.env, options.out), force: options.force, env: ctx.io.env }),
         { migrate: false },
       );
       emit(
@@ -226,7 +235,7 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
         throw new UsageError('--into must be a postgres:// connection URL.');
       }
       const restore = (targetUrl: string) =>
-        restoreDatabase({ file: options.in, targetUrl, force: options.force, env: ctx.io.env });
+        restoreDatabase({ file: userPath(ctx.io.env, options.in), targetUrl, force: options.force, env: ctx.io.env });
       const result =
         into !== undefined
           ? await restore(into)

@@ -179,6 +179,12 @@ describe('backup and restore', () => {
     );
   });
 
+  it('resolves a relative --out against the directory npm was run from (INIT_CWD)', async () => {
+    const run = await runKiki(source.url, ['backup', '--out', 'relative.dump'], { env: { INIT_CWD: dir } });
+    expect(run.code).toBe(0);
+    expect((await stat(join(dir, 'relative.dump'))).size).toBeGreaterThan(0);
+  });
+
   it('refuses to overwrite an existing backup file without --force', async () => {
     const file = join(dir, 'exists.dump');
     await writeFile(file, 'precious');
