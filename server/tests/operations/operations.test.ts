@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
+import { createDatabase } from '../../src/db/create-database';
 import { createLogger } from '../../src/logger';
 import { registerErrorHandler } from '../../src/plugins/error-handler';
 import { createTestApp, errorCodeOf, testConfig, type TestApp } from '../helpers/test-app';
@@ -37,6 +38,22 @@ describe('health and readiness', () => {
     } finally {
       await app.close();
       await empty.destroy();
+    }
+  });
+});
+
+describe('readiness without a database', () => {
+  it('answers 503 database unreachable instead of failing', async () => {
+    const unreachable = createDatabase({ url: 'postgres://nobody:nothing@127.0.0.1:1/none' });
+    const app = await buildApp({ config: testConfig(), db: unreachable, logger: pino({ level: 'silent' }) });
+    try {
+      const ready = await app.inject('/readyz');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ ready: false, database: 'unreachable', migrations: null });
+      expect((await app.inject('/healthz')).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await unreachable.destroy();
     }
   });
 });
