@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
 import { createAppRpcClient } from '../lib/rpc';
 import { RpcClientContext } from '../lib/rpc-context';
-import { createAppRouter } from './router';
+import { createAppRouter, prefetchRouteFor } from './router';
 import './styles.css';
 
 const rpc = createAppRpcClient(
@@ -15,6 +15,7 @@ const rpc = createAppRpcClient(
   },
   WebSocket,
 );
+prefetchRouteFor(window.location.hash);
 const router = createAppRouter();
 
 const container = document.getElementById('root');

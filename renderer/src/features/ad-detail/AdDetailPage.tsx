@@ -7,8 +7,7 @@ import { carriedQuery } from '../../lib/query-state';
 import { useRpcQuery } from '../../lib/use-rpc-query';
 import { Creatives } from '../../ui/Creatives';
 import { KpiCards } from '../../ui/KpiCards';
-import { ChartBoundary } from '../../ui/ChartBoundary';
-import { SpendRevenueChart } from '../../ui/SpendRevenueChart';
+import { LazySpendRevenueChart } from '../../ui/LazySpendRevenueChart';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/StateViews';
 import { useViewState } from '../filters/use-view-state';
@@ -104,15 +103,13 @@ export default function AdDetailPage() {
         ) : (
           <>
             <figure className="chart">
-              <ChartBoundary>
-                <SpendRevenueChart
-                  points={chartPoints}
-                  currency={campaign.currency}
-                  granularity="day"
-                  title={`Daily revenue and spend of ${ad.name}`}
-                  height={220}
-                />
-              </ChartBoundary>
+              <LazySpendRevenueChart
+                points={chartPoints}
+                currency={campaign.currency}
+                granularity="day"
+                title={`Daily revenue and spend of ${ad.name}`}
+                height={220}
+              />
             </figure>
             <DailyTable daily={daily} currency={campaign.currency} />
           </>

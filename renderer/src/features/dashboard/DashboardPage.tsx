@@ -5,8 +5,7 @@ import { formatRangeLabel } from '../../lib/date-presets';
 import { readGranularity } from '../../lib/query-state';
 import { useRpcQuery } from '../../lib/use-rpc-query';
 import { KpiCards } from '../../ui/KpiCards';
-import { ChartBoundary } from '../../ui/ChartBoundary';
-import { SpendRevenueChart } from '../../ui/SpendRevenueChart';
+import { LazySpendRevenueChart } from '../../ui/LazySpendRevenueChart';
 import { EmptyState, ErrorState, LoadingState, NoDataYet } from '../../ui/StateViews';
 import { useViewState } from '../filters/use-view-state';
 import { PlatformBreakdown } from './PlatformBreakdown';
@@ -123,14 +122,12 @@ export default function DashboardPage() {
                     {trend.data!.series.length > 1 && (
                       <figcaption className="chart-caption">{series.currency}</figcaption>
                     )}
-                    <ChartBoundary>
-                      <SpendRevenueChart
-                        points={series.points}
-                        currency={series.currency}
-                        granularity={trend.data!.granularity}
-                        title={`Revenue and spend by ${trend.data!.granularity} in ${series.currency}`}
-                      />
-                    </ChartBoundary>
+                    <LazySpendRevenueChart
+                      points={series.points}
+                      currency={series.currency}
+                      granularity={trend.data!.granularity}
+                      title={`Revenue and spend by ${trend.data!.granularity} in ${series.currency}`}
+                    />
                     <p className="visually-hidden" data-testid="trend-points">
                       {series.points.length} {trend.data!.granularity} points
                     </p>

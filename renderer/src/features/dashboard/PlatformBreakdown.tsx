@@ -1,11 +1,11 @@
-import { VictoryAxis, VictoryBar, VictoryChart, VictoryGroup } from 'victory';
-import { MICROS_PER_UNIT } from '@kiki/shared/money';
+import { lazy, Suspense } from 'react';
 import { deriveRatios, type MetricTotals } from '@kiki/shared/domain/metrics.schema';
 import { PLATFORM_LABELS, type Platform } from '@kiki/shared/domain/platform.schema';
-import { formatCompactMoney, formatInteger, formatMoney, formatRoas } from '../../lib/format';
+import { formatInteger, formatMoney, formatRoas } from '../../lib/format';
 import { ChartBoundary } from '../../ui/ChartBoundary';
-import { chartTheme, SERIES_COLORS } from '../../ui/chart-theme';
-import { SeriesLegend } from '../../ui/SeriesLegend';
+
+// Victory loads after the figures: the table and KPIs must not wait for the charting library.
+const PlatformBarChart = lazy(() => import('./PlatformBarChart'));
 
 interface Props {
   currency: string;
@@ -14,48 +14,13 @@ interface Props {
 
 /** Spend and revenue per ad platform for one currency: a grouped bar chart with the exact figures beside it. */
 export function PlatformBreakdown({ currency, rows }: Props) {
-  const data = rows.map((row) => ({
-    // Not `label`: Victory would print a field of that name on every bar.
-    platformName: PLATFORM_LABELS[row.platform],
-    spend: row.totals.spendMicros / MICROS_PER_UNIT,
-    revenue: row.totals.revenueMicros / MICROS_PER_UNIT,
-  }));
   return (
     <div className="breakdown">
       <div className="breakdown-chart">
-        <SeriesLegend />
         <ChartBoundary>
-          <VictoryChart
-            theme={chartTheme}
-            horizontal
-            height={Math.max(130, 44 + rows.length * 46)}
-            width={420}
-            padding={{ top: 8, right: 24, bottom: 36, left: 90 }}
-            domainPadding={{ x: 18 }}
-          >
-            <VictoryAxis />
-            <VictoryAxis
-              dependentAxis
-              tickCount={4}
-              tickFormat={(t: number) => formatCompactMoney(Math.round(t * MICROS_PER_UNIT), currency)}
-            />
-            <VictoryGroup offset={14}>
-              <VictoryBar
-                data={data}
-                x="platformName"
-                y="revenue"
-                barWidth={12}
-                style={{ data: { fill: SERIES_COLORS.revenue } }}
-              />
-              <VictoryBar
-                data={data}
-                x="platformName"
-                y="spend"
-                barWidth={12}
-                style={{ data: { fill: SERIES_COLORS.spend } }}
-              />
-            </VictoryGroup>
-          </VictoryChart>
+          <Suspense fallback={<div className="chart-placeholder" style={{ height: 140 }} aria-hidden="true" />}>
+            <PlatformBarChart currency={currency} rows={rows} />
+          </Suspense>
         </ChartBoundary>
       </div>
       <table className="data-table compact" aria-label={`Platform breakdown in ${currency}`}>
