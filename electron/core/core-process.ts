@@ -113,7 +113,11 @@ export function serveCoreProcess(
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
 if (parentPort) {
-  const logger = pino({ name: 'core' });
+  // Set by main in packaged builds, where a utility process's stdout is not kept anywhere.
+  const logFile = process.env.KIKI_CORE_LOG_FILE;
+  const logger = logFile
+    ? pino({ name: 'core' }, pino.destination({ dest: logFile, mkdir: true, sync: false }))
+    : pino({ name: 'core' });
   const served = serveCoreProcess(parentPort, { createAppCore, logger, exit: (code) => process.exit(code) });
   const shutdown = () => {
     served.close();

@@ -34,6 +34,7 @@ if (!app.requestSingleInstanceLock()) {
       demo: !app.isPackaged && process.env.KIKI_DEMO === '1',
       location,
       logger,
+      ...(app.isPackaged ? { logFile: path.join(app.getPath('logs'), 'core.log') } : {}),
     });
     const openWindow = () => {
       mainWindow = createMainWindow({

@@ -29,7 +29,7 @@ const electron = vi.hoisted(() => {
     children,
     ipcListeners,
     utilityProcess: {
-      fork: vi.fn(() => {
+      fork: vi.fn((_entry: string, _args: string[], _options: { env?: Record<string, string> }) => {
         const child = new FakeChild();
         children.push(child);
         return child;
@@ -102,6 +102,19 @@ describe('setupCoreProcess', () => {
       appVersion: '1.2.3',
       demo: false,
     });
+  });
+
+  it('points a packaged core at its log file', () => {
+    setupCoreProcess({
+      entryFile: '/app/core.cjs',
+      dataDir: '/data',
+      demo: false,
+      location,
+      logger: logger as never,
+      logFile: '/logs/core.log',
+    });
+    const forkOptions = electron.utilityProcess.fork.mock.calls[0]?.[2];
+    expect(forkOptions?.env?.KIKI_CORE_LOG_FILE).toBe('/logs/core.log');
   });
 
   it('gives the app page one end of a fresh channel and core the other', () => {

@@ -22,6 +22,8 @@ export interface CoreProcessOptions {
   demo: boolean;
   location: RendererLocation;
   logger: Logger;
+  /** Packaged builds: core's log file (its stdout goes nowhere there). */
+  logFile?: string;
 }
 
 /**
@@ -47,7 +49,11 @@ export function setupCoreProcess(options: CoreProcessOptions): { stop(): void } 
   };
 
   const start = () => {
-    const proc = utilityProcess.fork(options.entryFile, [], { serviceName: 'KIKI core', stdio: 'inherit' });
+    const proc = utilityProcess.fork(options.entryFile, [], {
+      serviceName: 'KIKI core',
+      stdio: 'inherit',
+      ...(options.logFile ? { env: { ...process.env, KIKI_CORE_LOG_FILE: options.logFile } } : {}),
+    });
     child = proc;
     proc.on('message', (message: unknown) => {
       const status = coreStatusMessageSchema.safeParse(message);
