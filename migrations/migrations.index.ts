@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as initialSchema from './0001-initial-schema';
 import * as dropRawMetricsClientIndex from './0002-drop-raw-metrics-client-index';
+import * as currencyDayRollup from './0003-currency-day-rollup';
 
 /**
  * Every desktop migration, by name. A static list because folder scanning breaks inside app.asar;
@@ -9,4 +10,5 @@ import * as dropRawMetricsClientIndex from './0002-drop-raw-metrics-client-index
 export const desktopMigrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-drop-raw-metrics-client-index': dropRawMetricsClientIndex,
+  '0003-currency-day-rollup': currencyDayRollup,
 };

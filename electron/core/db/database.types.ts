@@ -165,6 +165,11 @@ export interface RollupCurrencyPlatformDayTable extends MetricColumns {
   platform: string;
 }
 
+export interface RollupCurrencyDayTable extends MetricColumns {
+  currency: string;
+  date: string;
+}
+
 export interface RollupCampaignDayTable extends MetricColumns {
   date: string;
   campaign_id: string;
@@ -314,6 +319,7 @@ export interface Database {
   metrics_daily: MetricsDailyTable;
   rollup_client_platform_day: RollupClientPlatformDayTable;
   rollup_currency_platform_day: RollupCurrencyPlatformDayTable;
+  rollup_currency_day: RollupCurrencyDayTable;
   rollup_campaign_day: RollupCampaignDayTable;
   rollup_campaign_month: RollupCampaignMonthTable;
   revenue_daily_summaries: RevenueDailySummariesTable;

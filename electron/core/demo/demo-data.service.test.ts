@@ -35,7 +35,7 @@ function fingerprint(handle: AppDatabase): unknown {
     .get();
 }
 
-describe('demo data', () => {
+describe('demo data', { timeout: 30_000 }, () => {
   it('is identical for the same seed and clock, and different for another seed', async () => {
     const a = await generate({ seed: 11 });
     const b = await generate({ seed: 11 });

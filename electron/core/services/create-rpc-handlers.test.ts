@@ -11,7 +11,7 @@ beforeAll(async () => {
     now: new Date('2026-02-10T12:00:00Z'),
     shape: { clients: 3, campaignsPerClient: 3, adsPerCampaign: 3, alwaysOnShare: 0.5, flightDays: [20, 60] },
   });
-});
+}, 30_000);
 afterAll(async () => {
   await handle.close();
 });
@@ -25,7 +25,7 @@ async function call<M extends RpcMethodName>(method: M, input: unknown) {
   return definition.output.parse(output) as ReturnType<(typeof definition)['output']['parse']>;
 }
 
-describe('createRpcHandlers', () => {
+describe('createRpcHandlers', { timeout: 30_000 }, () => {
   it('implements every contract method', () => {
     const handlers = createRpcHandlers({ db: handle.db, appVersion: 'test' });
     expect(Object.keys(handlers).sort()).toEqual([...RPC_METHOD_NAMES].sort());

@@ -87,7 +87,11 @@ function aliased() {
   ] as const;
 }
 
-/** Spend and revenue per currency and bucket (first day of the day, ISO week or month). */
+/**
+ * Spend and revenue per currency and bucket (first day of the day, ISO week or month). All clients read
+ * the per-currency day rollup; each currency's points come back as one JSON array, which is several
+ * times cheaper than thousands of row objects for a two-year daily series.
+ */
 export async function sumByBucket(
   db: Kysely<Database>,
   scope: DashboardScope,
@@ -95,30 +99,26 @@ export async function sumByBucket(
   granularity: Granularity,
 ): Promise<BucketRow[]> {
   const bucket = bucketExpression(granularity);
-  const rows =
+  const grouped =
     scope.kind === 'client'
-      ? await db
-          .selectFrom('rollup_client_platform_day')
-          .select([
-            sql.val(scope.currency).as('currency'),
-            bucket.as('bucket'),
-            metricSums.spend.as('spend'),
-            metricSums.revenue.as('revenue'),
-          ])
-          .where('client_id', '=', scope.clientId)
-          .where('date', '>=', range.from)
-          .where('date', '<=', range.to)
-          .groupBy(sql`2`)
-          .orderBy(sql`2`)
-          .execute()
-      : await db
-          .selectFrom('rollup_currency_platform_day')
-          .select(['currency', bucket.as('bucket'), metricSums.spend.as('spend'), metricSums.revenue.as('revenue')])
-          .where('date', '>=', range.from)
-          .where('date', '<=', range.to)
-          .groupBy([sql`1`, sql`2`])
-          .orderBy(sql`1`)
-          .orderBy(sql`2`)
-          .execute();
-  return rows.map((r) => ({ currency: r.currency, bucket: r.bucket, spendMicros: r.spend, revenueMicros: r.revenue }));
+      ? sql`SELECT ${scope.currency} AS currency, ${bucket} AS bucket, SUM(spend_micros) AS spend,
+            SUM(revenue_micros) AS revenue
+          FROM rollup_client_platform_day
+          WHERE client_id = ${scope.clientId} AND date >= ${range.from} AND date <= ${range.to}
+          GROUP BY bucket`
+      : sql`SELECT currency, ${bucket} AS bucket, SUM(spend_micros) AS spend, SUM(revenue_micros) AS revenue
+          FROM rollup_currency_day
+          WHERE date >= ${range.from} AND date <= ${range.to}
+          GROUP BY currency, bucket`;
+  const result = await sql<{ currency: string; points: string }>`
+    SELECT currency, json_group_array(json_array(bucket, spend, revenue)) AS points
+    FROM (${grouped}) GROUP BY currency ORDER BY currency`.execute(db);
+  return result.rows.flatMap(({ currency, points }) =>
+    (JSON.parse(points) as [string, number, number][]).map(([bucketStart, spend, revenue]) => ({
+      currency,
+      bucket: bucketStart,
+      spendMicros: spend,
+      revenueMicros: revenue,
+    })),
+  );
 }

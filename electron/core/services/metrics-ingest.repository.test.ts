@@ -36,6 +36,9 @@ function expectRollupsExact(): void {
   expect(
     grouped(`SELECT currency || date || platform AS k, ${SUMS} FROM rollup_currency_platform_day GROUP BY k`),
   ).toEqual(rawGrouped('(SELECT currency FROM clients WHERE id = m.client_id) || date || platform'));
+  expect(grouped(`SELECT currency || date AS k, ${SUMS} FROM rollup_currency_day GROUP BY k`)).toEqual(
+    rawGrouped('(SELECT currency FROM clients WHERE id = m.client_id) || date'),
+  );
   expect(grouped(`SELECT campaign_id || date AS k, ${SUMS} FROM rollup_campaign_day GROUP BY k`)).toEqual(
     rawGrouped('campaign_id || date'),
   );

@@ -111,6 +111,7 @@ export function createMetricsIngest(sqlite: BetterSqlite3.Database): MetricsInge
   const upsertCurrencyDay = sqlite.prepare(
     rollupUpsertSql('rollup_currency_platform_day', ['currency', 'date', 'platform']),
   );
+  const upsertCurrencyAllPlatformsDay = sqlite.prepare(rollupUpsertSql('rollup_currency_day', ['currency', 'date']));
   const upsertCampaignDay = sqlite.prepare(rollupUpsertSql('rollup_campaign_day', ['date', 'campaign_id']));
   const upsertCampaignMonth = sqlite.prepare(rollupUpsertSql('rollup_campaign_month', ['month', 'campaign_id']));
 
@@ -210,6 +211,7 @@ export function createMetricsIngest(sqlite: BetterSqlite3.Database): MetricsInge
 
     const clientDay = new Map<string, { keys: [string, string, string]; delta: Delta }>();
     const currencyDay = new Map<string, { keys: [string, string, string]; delta: Delta }>();
+    const currencyAllPlatformsDay = new Map<string, { keys: [string, string]; delta: Delta }>();
     const campaignDay = new Map<string, { keys: [string, string]; delta: Delta }>();
     const campaignMonth = new Map<string, { keys: [string, string]; delta: Delta }>();
     const fold = <K extends string[]>(map: Map<string, { keys: K; delta: Delta }>, keys: K, delta: Delta) => {
@@ -221,11 +223,14 @@ export function createMetricsIngest(sqlite: BetterSqlite3.Database): MetricsInge
     for (const { owner, platform, date, delta } of campaignDeltas.values()) {
       fold(clientDay, [owner.client_id, date, platform], delta);
       fold(currencyDay, [owner.currency, date, platform], delta);
+      fold(currencyAllPlatformsDay, [owner.currency, date], delta);
       fold(campaignDay, [date, owner.campaign_id], delta);
       fold(campaignMonth, [`${date.slice(0, 8)}01`, owner.campaign_id], delta);
     }
     for (const { keys, delta } of clientDay.values()) upsertClientDay.run(...keys, ...delta);
     for (const { keys, delta } of currencyDay.values()) upsertCurrencyDay.run(...keys, ...delta);
+    for (const { keys, delta } of currencyAllPlatformsDay.values())
+      upsertCurrencyAllPlatformsDay.run(...keys, ...delta);
     for (const { keys, delta } of campaignDay.values()) upsertCampaignDay.run(...keys, ...delta);
     for (const { keys, delta } of campaignMonth.values()) upsertCampaignMonth.run(...keys, ...delta);
     return result;
