@@ -12,10 +12,22 @@ export interface AuditBreakReport extends AuditBreak {
   action: string | null;
 }
 
+export interface AuditHead {
+  orgId: string;
+  orgName: string;
+  seq: number;
+  hash: string;
+}
+
 export interface AuditVerifyReport {
   ok: boolean;
   checkedRows: number;
   breaks: AuditBreakReport[];
+  /**
+   * The newest row of each chain. Deleting the newest rows leaves a shorter chain that still verifies, so
+   * admins keep these outside the database and compare: a head older than the one recorded means rows went.
+   */
+  heads: AuditHead[];
 }
 
 const REASONS: Record<AuditBreak['reason'], string> = {
@@ -42,11 +54,29 @@ export async function verifyAudit(db: Kysely<Database>, orgId?: string): Promise
       action: row?.action ?? null,
     });
   }
-  return { ok: result.ok, checkedRows: result.checkedRows, breaks };
+  let headsQuery = db
+    .selectFrom('audit_log')
+    .innerJoin('organizations', 'organizations.id', 'audit_log.org_id')
+    .distinctOn('audit_log.org_id')
+    .select(['audit_log.org_id', 'organizations.name', 'audit_log.seq', 'audit_log.hash'])
+    .orderBy('audit_log.org_id')
+    .orderBy('audit_log.seq', 'desc');
+  if (orgId !== undefined) headsQuery = headsQuery.where('audit_log.org_id', '=', orgId);
+  const heads = (await headsQuery.execute())
+    .map((h) => ({ orgId: h.org_id, orgName: h.name, seq: h.seq, hash: h.hash }))
+    .sort((a, b) => a.orgName.localeCompare(b.orgName));
+  return { ok: result.ok, checkedRows: result.checkedRows, breaks, heads };
 }
 
 export function describeAuditReport(report: AuditVerifyReport): string {
-  if (report.ok) return `audit chain intact (${report.checkedRows} rows)`;
+  const heads = report.heads.map((h) => `  ${h.orgName}: newest row #${h.seq} ${h.hash}`);
+  if (report.ok) {
+    return [
+      `audit chain intact (${report.checkedRows} rows)`,
+      ...(heads.length > 0 ? ['Record these heads; a later head with a lower number means rows were removed:'] : []),
+      ...heads,
+    ].join('\n');
+  }
   const lines = report.breaks.map(
     (b) =>
       `  ${b.orgName ?? b.orgId}: first tampered row is #${b.seq} (id ${b.id}, ${b.occurredAt ?? 'unknown time'}, ` +

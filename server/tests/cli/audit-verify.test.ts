@@ -33,9 +33,27 @@ describe('audit verify', () => {
   it('exits 0 and counts the rows when every chain is intact', async () => {
     const run = await kiki(['audit', 'verify']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('audit chain intact (6 rows)');
-    const one = await kiki(['audit', 'verify', '--org', 'Beta Agency']);
-    expect(one.stdout).toBe('audit chain intact (3 rows)');
+    const [first, , ...heads] = run.stdout.split('\n');
+    expect(first).toBe('audit chain intact (6 rows)');
+    const betaId = (
+      await database.db
+        .selectFrom('organizations')
+        .select('id')
+        .where('name', '=', 'Beta Agency')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const betaHead = (await auditRows(database.db, betaId)).at(-1);
+    expect(heads).toEqual([
+      expect.stringMatching(/^ {2}Alpha Agency: newest row #3 [0-9a-f]{64}$/),
+      `  Beta Agency: newest row #3 ${betaHead?.hash ?? ''}`,
+    ]);
+    const one = await kiki(['--json', 'audit', 'verify', '--org', 'Beta Agency']);
+    expect(JSON.parse(one.stdout)).toEqual({
+      ok: true,
+      checkedRows: 3,
+      breaks: [],
+      heads: [{ orgId: betaId, orgName: 'Beta Agency', seq: 3, hash: betaHead?.hash }],
+    });
   });
 
   it('exits 1 naming the first tampered row: id, time and action', async () => {
