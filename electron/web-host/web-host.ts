@@ -120,7 +120,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     serveStatic(request, response).catch((error: unknown) => {
-      logger.error({ err: error, url: request.url }, 'Serving a static file failed');
+      // Path only: the query may carry the token, which never goes into a log.
+      logger.error({ err: error, path: (request.url ?? '').split('?')[0] }, 'Serving a static file failed');
       if (!response.headersSent) sendText(response, 500, 'Could not read that file.');
       else response.destroy();
     });
