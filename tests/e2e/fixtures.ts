@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { _electron, test as base, type Page } from '@playwright/test';
 
@@ -10,26 +11,38 @@ export interface AppHandle {
   open(route: string): Promise<void>;
 }
 
-/** The Electron binary's path when it is installed, otherwise null (our build machines cannot download it). */
+/**
+ * The Electron binary's path when it is installed, otherwise null (our build machines cannot download it). Read from
+ * the package's path.txt rather than by requiring `electron`, whose entry point tries to download a missing binary.
+ */
 function electronBinary(): string | null {
+  let packageDir: string;
   try {
-    const binary = createRequire(import.meta.url)('electron') as unknown;
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
+    packageDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
-    // The electron package throws from its entry point when its binary was never downloaded.
     return null;
   }
+  const pathFile = path.join(packageDir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = path.join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
 }
 
 export const useElectron = process.env.KIKI_E2E_ELECTRON === '1' && electronBinary() !== null;
 
 export const test = base.extend<{ app: AppHandle }>({
-  app: async ({ page, baseURL }, use) => {
+  app: async ({ page, baseURL }, use, testInfo) => {
     if (useElectron) {
+      // Needs `npm run build` first. One profile per worker: the app holds a single-instance lock per profile, and
+      // reusing it across a worker's tests generates the demo data once.
+      const profile = path.join(
+        tmpdir(),
+        `kiki-e2e-electron-${process.env.KIKI_E2E_TOKEN?.slice(0, 12) ?? 'run'}-${testInfo.workerIndex}`,
+      );
       const electronApp = await _electron.launch({
         executablePath: electronBinary() ?? undefined,
-        args: ['.', '--demo'],
-        env: { ...process.env, KIKI_DATA_DIR: process.env.KIKI_E2E_DATA_DIR ?? '' },
+        args: ['.', `--user-data-dir=${profile}`],
+        env: { ...process.env, KIKI_DEMO: '1', KIKI_DISABLE_UPDATES: '1' },
       });
       const appWindow = await electronApp.firstWindow();
       await use({
