@@ -84,6 +84,17 @@ test.describe('dashboard', () => {
     await expect(dashboard.kpiValue('USD', 'spend')).toHaveText(custom);
   });
 
+  test('a custom range that ends before it starts is refused and changes nothing', async ({ app }) => {
+    const dashboard = new DashboardPage(app);
+    await dashboard.open('?range=7d');
+    const spend = await dashboard.kpiValue('USD', 'spend').innerText();
+    await dashboard.shell.setCustomRange('2026-03-10', '2026-03-01');
+    await expect(dashboard.page.getByRole('alert')).toHaveText('The start date must be on or before the end date.');
+    expect(dashboard.shell.routeQuery().get('range')).toBe('7d');
+    expect(dashboard.shell.routeQuery().get('from')).toBeNull();
+    await expect(dashboard.kpiValue('USD', 'spend')).toHaveText(spend);
+  });
+
   test('the trend groups by day, week or month', async ({ app }) => {
     const dashboard = new DashboardPage(app);
     await dashboard.open('?range=90d');

@@ -113,7 +113,7 @@ export const DEFAULT_COLUMN_VISIBILITY: ColumnVisibility = {
   client: true,
   status: true,
   platforms: true,
-  budget: true,
+  budget: false,
   startDate: false,
   impressions: false,
   clicks: false,
