@@ -102,23 +102,26 @@ describe('the embedded PostgreSQL of the data directory', () => {
     // Its own temp dir: when run as root the cluster is handed to the `postgres` user, who must reach it.
     const dataDir = await mkdtemp(join(tmpdir(), 'kiki-cli-embedded-'));
     const env = { DATABASE_URL: undefined, KIKI_DATA_DIR: dataDir };
-    // As `npm run server` does: the cluster plus the server's own database on it.
-    const server = await openDatabase({ dataDir });
     try {
-      const joined = await runKiki('', ['migrate'], { env });
-      expect(joined.stderr).toBe('');
-      expect(joined.stdout).toBe('Applied 0001_core, 0002_auth; now at 0002_auth.');
-    } finally {
-      await server.close();
-    }
-    await expect(stat(join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
+      // As `npm run server` does: the cluster plus the server's own database on it.
+      const server = await openDatabase({ dataDir });
+      try {
+        const joined = await runKiki('', ['migrate'], { env });
+        expect(joined.stderr).toBe('');
+        expect(joined.stdout).toBe('Applied 0001_core, 0002_auth; now at 0002_auth.');
+      } finally {
+        await server.close();
+      }
+      await expect(stat(join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
 
-    const started = await runKiki('', ['migrate'], { env });
-    expect(started.code).toBe(0);
-    // The same cluster (its migrations were already applied), and it is stopped again afterwards.
-    expect(started.stdout).toBe('Already up to date (latest 0002_auth).');
-    await expect(stat(join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
-    await rm(dataDir, { recursive: true, force: true });
+      const started = await runKiki('', ['migrate'], { env });
+      expect(started.code).toBe(0);
+      // The same cluster (its migrations were already applied), and it is stopped again afterwards.
+      expect(started.stdout).toBe('Already up to date (latest 0002_auth).');
+      await expect(stat(join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
