@@ -4,16 +4,12 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './db/database';
+import { openApiTransform } from './http/openapi-transform';
 import { createLogger } from './logger';
 import { registerErrorHandler } from './plugins/error-handler';
 import { observabilityPlugin } from './plugins/observability';
@@ -88,7 +84,7 @@ export async function buildApp({ config, db, logger }: BuildAppOptions): Promise
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   await app.register(observabilityPlugin, { db });
   await app.register(authenticatePlugin, { config, db });

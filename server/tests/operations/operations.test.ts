@@ -82,6 +82,14 @@ describe('HTTP surface', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/v1/clients', '/api/v1/clients/{clientId}', '/api/v1/audit', '/api/v1/auth/login']),
     );
+    type Operation = { security?: unknown[]; responses: Record<string, unknown> };
+    const paths = doc.paths as Record<string, Record<string, Operation>>;
+    const listClients = paths['/api/v1/clients']?.get;
+    expect(Object.keys(listClients?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '429']),
+    );
+    expect(paths['/healthz']?.get?.security).toEqual([]);
+    expect(paths['/api/v1/auth/me']?.get?.responses).not.toHaveProperty('403');
   });
 
   it('allows CORS only for listed origins', async () => {
