@@ -13,8 +13,10 @@ test.describe('dashboard', () => {
         await expect(dashboard.kpiChange(currency, kpi)).toContainText('vs previous');
       }
     }
-    await expect(dashboard.kpiValue('USD', 'spend')).toHaveText(/^\$[\d,]+\.\d{2}$/);
-    await expect(dashboard.kpiValue('EUR', 'revenue')).toHaveText(/^€[\d,]+\.\d{2}$/);
+    // Headline amounts of 10,000 or more are shown in whole units.
+    await expect(dashboard.kpiValue('USD', 'spend')).toHaveText(/^\$[\d,]+(\.\d{2})?$/);
+    await expect(dashboard.kpiValue('EUR', 'revenue')).toHaveText(/^€[\d,]+(\.\d{2})?$/);
+    await expect(dashboard.kpiValue('USD', 'cpa')).toHaveText(/^\$[\d,]+\.\d{2}$/);
     // Yen has no minor unit.
     await expect(dashboard.kpiValue('JPY', 'spend')).toHaveText(/^¥[\d,]+$/);
     await expect(dashboard.kpiValue('USD', 'roas')).toHaveText(/^\d+\.\d{2}×$/);

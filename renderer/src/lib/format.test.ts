@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatChange, formatCompactMoney, formatMoney, formatPercent, formatRoas, percentChange } from './format';
+import {
+  formatChange,
+  formatCompactMoney,
+  formatKpiMoney,
+  formatMoney,
+  formatPercent,
+  formatRoas,
+  percentChange,
+} from './format';
 
 describe('formatMoney', () => {
   it('formats micros in the currency with its own minor units', () => {
@@ -8,7 +16,13 @@ describe('formatMoney', () => {
     expect(formatMoney(1_234_560_000, 'JPY')).toBe('¥1,235');
     expect(formatMoney(-5_000_000, 'GBP')).toBe('-£5.00');
   });
-  it('compacts large amounts for cards and axes', () => {
+  it('drops the minor unit of large headline amounts only', () => {
+    expect(formatKpiMoney(9_999_990_000, 'USD')).toBe('$9,999.99');
+    expect(formatKpiMoney(21_580_812_600_000, 'EUR')).toBe('€21,580,813');
+    expect(formatKpiMoney(-12_345_670_000, 'USD')).toBe('-$12,346');
+  });
+
+  it('compacts large amounts for axes', () => {
     expect(formatCompactMoney(1_250_000_000_000, 'USD')).toBe('$1.3M');
     expect(formatCompactMoney(35_000_000_000, 'JPY')).toBe('¥35K');
   });

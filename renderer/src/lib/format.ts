@@ -19,6 +19,20 @@ export function formatMoney(micros: number, currency: string, locale = DEFAULT_L
   return numberFormat(locale, { style: 'currency', currency }).format(micros / MICROS_PER_UNIT);
 }
 
+/** Amounts from which headline figures drop the minor unit: cents on ten thousand are noise in a KPI card. */
+const WHOLE_UNITS_FROM = 10_000;
+
+/** Money for KPI cards: exact below 10,000 units, whole units above ("€21,580,813"). */
+export function formatKpiMoney(micros: number, currency: string, locale = DEFAULT_LOCALE): string {
+  if (Math.abs(micros / MICROS_PER_UNIT) < WHOLE_UNITS_FROM) return formatMoney(micros, currency, locale);
+  return numberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 0,
+  }).format(micros / MICROS_PER_UNIT);
+}
+
 /** Short money for chart axes and cards: "$1.2M", "¥35K". */
 export function formatCompactMoney(micros: number, currency: string, locale = DEFAULT_LOCALE): string {
   return numberFormat(locale, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }).format(

@@ -31,6 +31,8 @@ describe('buildKpis', () => {
       ctr: '2.00%',
     });
     expect(buildKpis(current, previous, 'JPY').find((k) => k.key === 'spend')?.value).toBe('¥1,000');
+    const big = buildKpis({ ...current, revenueMicros: 16_543_020_120_000 }, previous, 'USD');
+    expect(big.find((k) => k.key === 'revenue')?.value).toBe('$16,543,020');
   });
 
   it('compares with the previous period and judges the direction per metric', () => {

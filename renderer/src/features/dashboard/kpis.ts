@@ -2,7 +2,7 @@ import { deriveRatios, type MetricTotals } from '@kiki/shared/domain/metrics.sch
 import {
   formatChange,
   formatInteger,
-  formatMoney,
+  formatKpiMoney,
   formatOptionalMoney,
   formatPercent,
   formatRoas,
@@ -36,11 +36,17 @@ export function buildKpis(current: MetricTotals, previous: MetricTotals | null, 
   const now = deriveRatios(current);
   const before = previous === null ? null : deriveRatios(previous);
   const rows: [KpiKey, string, string, number | null, number | null][] = [
-    ['spend', 'Spend', formatMoney(current.spendMicros, currency), current.spendMicros, previous?.spendMicros ?? null],
+    [
+      'spend',
+      'Spend',
+      formatKpiMoney(current.spendMicros, currency),
+      current.spendMicros,
+      previous?.spendMicros ?? null,
+    ],
     [
       'revenue',
       'Revenue',
-      formatMoney(current.revenueMicros, currency),
+      formatKpiMoney(current.revenueMicros, currency),
       current.revenueMicros,
       previous?.revenueMicros ?? null,
     ],
