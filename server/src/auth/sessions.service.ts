@@ -1,5 +1,4 @@
 import type { Kysely, Transaction } from 'kysely';
-import { AppError } from '@kiki/shared/errors';
 import { appendAudit } from '../audit/audit.service';
 import type { Database } from '../db/database';
 
@@ -148,28 +147,4 @@ export async function revokeAllUserSessions(
     requestId: actor.requestId ?? null,
   });
   return sessions.length;
-}
-
-/**
- * Retention for auth state: deletes sessions (with their refresh tokens) that expired or were revoked more
- * than `keepDays` ago, and org-less auth events older than that. Live sessions are never touched; audit
- * rows about these sessions stay in the audit log. Returns what was deleted.
- */
-export async function purgeAuthState(
-  db: Kysely<Database>,
-  keepDays: number,
-  now: Date = new Date(),
-): Promise<{ sessions: number; authEvents: number }> {
-  if (!Number.isInteger(keepDays) || keepDays < 1) {
-    throw new AppError('VALIDATION_FAILED', 'Keep auth history for at least 1 whole day (keepDays >= 1).');
-  }
-  const cutoff = new Date(now.getTime() - keepDays * 86_400_000);
-  return db.transaction().execute(async (trx) => {
-    const sessions = await trx
-      .deleteFrom('sessions')
-      .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('revoked_at', '<', cutoff)]))
-      .executeTakeFirst();
-    const events = await trx.deleteFrom('auth_events').where('created_at', '<', cutoff).executeTakeFirst();
-    return { sessions: Number(sessions.numDeletedRows), authEvents: Number(events.numDeletedRows) };
-  });
 }
