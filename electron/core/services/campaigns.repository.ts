@@ -5,7 +5,7 @@ import type { Platform } from '@kiki/shared/domain/platform.schema';
 import type { MetricTotals } from '@kiki/shared/domain/metrics.schema';
 import type { CampaignSortColumn } from '@kiki/shared/contract/rpc-contract';
 import type { Database } from '../db/database.types';
-import { splitByWholeMonths } from './calendar-days';
+import { ensureCampaignPeriod, PLATFORM_BITS } from './campaign-period.repository';
 
 export interface CampaignListQuery {
   range: DateRange;
@@ -46,40 +46,13 @@ interface PageRow {
   revenue: number;
 }
 
-const METRIC_COLUMNS = sql`campaign_id, impressions, clicks, spend_micros, conversions, revenue_micros`;
-
-/**
- * Per-campaign totals for a range as a SQL subquery: whole months come from the monthly rollup and only
- * the ragged edges from the daily one, so a two-year range reads ~24 rows per campaign, not ~730.
- */
-function periodTotals(range: DateRange, campaignFilter: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  const parts = splitByWholeMonths(range);
-  const filter = campaignFilter === null ? sql`` : sql` AND campaign_id IN (${campaignFilter})`;
-  const sources: RawBuilder<unknown>[] = [];
-  for (const days of [parts.head, parts.tail]) {
-    if (days !== null) {
-      sources.push(
-        sql`SELECT ${METRIC_COLUMNS} FROM rollup_campaign_day WHERE date >= ${days.from} AND date <= ${days.to}${filter}`,
-      );
-    }
-  }
-  if (parts.months !== null) {
-    sources.push(
-      sql`SELECT ${METRIC_COLUMNS} FROM rollup_campaign_month
-          WHERE month >= ${parts.months.from} AND month <= ${parts.months.to}${filter}`,
-    );
-  }
-  return sql`SELECT campaign_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks,
-      SUM(spend_micros) AS spend, SUM(conversions) AS conversions, SUM(revenue_micros) AS revenue
-    FROM (${sql.join(sources, sql` UNION ALL `)}) GROUP BY campaign_id`;
-}
-
+/** Sort keys over temp.campaign_period (see campaign-period.repository.ts). */
 function sortExpression(column: CampaignSortColumn): RawBuilder<unknown> {
   switch (column) {
     case 'name':
       return sql`c.search_name`;
     case 'client':
-      return sql`lower(cl.name)`;
+      return sql`c.client_sort`;
     case 'status':
       return sql`c.status`;
     case 'budget':
@@ -87,22 +60,22 @@ function sortExpression(column: CampaignSortColumn): RawBuilder<unknown> {
     case 'startDate':
       return sql`c.start_date`;
     case 'impressions':
-      return sql`COALESCE(t.impressions, 0)`;
+      return sql`c.impressions`;
     case 'clicks':
-      return sql`COALESCE(t.clicks, 0)`;
+      return sql`c.clicks`;
     case 'spend':
-      return sql`COALESCE(t.spend, 0)`;
+      return sql`c.spend`;
     case 'conversions':
-      return sql`COALESCE(t.conversions, 0)`;
+      return sql`c.conversions`;
     case 'revenue':
-      return sql`COALESCE(t.revenue, 0)`;
+      return sql`c.revenue`;
     // Ratios divide by NULL when undefined, so "no spend" sorts last in either direction.
     case 'roas':
-      return sql`CAST(t.revenue AS REAL) / NULLIF(t.spend, 0)`;
+      return sql`CAST(c.revenue AS REAL) / NULLIF(c.spend, 0)`;
     case 'ctr':
-      return sql`CAST(t.clicks AS REAL) / NULLIF(t.impressions, 0)`;
+      return sql`CAST(c.clicks AS REAL) / NULLIF(c.impressions, 0)`;
     case 'cpa':
-      return sql`CAST(t.spend AS REAL) / NULLIF(t.conversions, 0)`;
+      return sql`CAST(c.spend AS REAL) / NULLIF(c.conversions, 0)`;
   }
 }
 
@@ -116,37 +89,28 @@ export async function listCampaignPage(db: Kysely<Database>, query: CampaignList
   if (query.clientIds.length > 0) conditions.push(sql`c.client_id IN (${sql.join(query.clientIds)})`);
   if (query.statuses.length > 0) conditions.push(sql`c.status IN (${sql.join(query.statuses)})`);
   if (query.platforms.length > 0) {
-    conditions.push(
-      sql`EXISTS (SELECT 1 FROM campaign_platforms p WHERE p.campaign_id = c.id AND p.platform IN (${sql.join(query.platforms)}))`,
-    );
+    const mask = query.platforms.reduce((bits, platform) => bits | PLATFORM_BITS[platform], 0);
+    conditions.push(sql`(c.platform_mask & ${mask}) != 0`);
   }
   const search = query.search.trim().toLocaleLowerCase();
   if (search !== '') conditions.push(sql`c.search_name LIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`);
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
-  const clientFilter =
-    query.clientIds.length > 0 ? sql`SELECT id FROM campaigns WHERE client_id IN (${sql.join(query.clientIds)})` : null;
   const direction = query.sort.direction === 'asc' ? sql`ASC` : sql`DESC`;
 
-  // Sort and page over ids and totals only: the top-N sorter keeps just one page in memory, and only
-  // that page is joined to its campaign and client rows afterwards.
-  const joinClients = query.sort.column === 'client' ? sql`JOIN clients cl ON cl.id = c.client_id` : sql``;
-  const page = await sql<PageRow>`
-    WITH t AS MATERIALIZED (${periodTotals(query.range, clientFilter)})
-    SELECT c.id, COALESCE(t.impressions, 0) AS impressions, COALESCE(t.clicks, 0) AS clicks,
-      COALESCE(t.spend, 0) AS spend, COALESCE(t.conversions, 0) AS conversions, COALESCE(t.revenue, 0) AS revenue
-    FROM campaigns c
-    ${joinClients}
-    LEFT JOIN t ON t.campaign_id = c.id
-    ${where}
-    ORDER BY ${sortExpression(query.sort.column)} ${direction} NULLS LAST, c.id
-    LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
+  const { page, total } = await db.transaction().execute(async (trx) => {
+    await ensureCampaignPeriod(db, trx, query.range);
+    const rows = await sql<PageRow>`
+      SELECT c.id, c.impressions, c.clicks, c.spend, c.conversions, c.revenue
+      FROM temp.campaign_period c
+      ${where}
+      ORDER BY ${sortExpression(query.sort.column)} ${direction} NULLS LAST, c.id
+      LIMIT ${query.limit} OFFSET ${query.offset}`.execute(trx);
+    const count = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM temp.campaign_period c ${where}`.execute(trx);
+    return { page: rows, total: count.rows[0]?.n ?? 0 };
+  });
 
   const ids = page.rows.map((r) => r.id);
-  const [details, platforms, total] = await Promise.all([
-    campaignRows(db, ids),
-    platformsOf(db, ids),
-    countMatching(db, where),
-  ]);
+  const [details, platforms] = await Promise.all([campaignRows(db, ids), platformsOf(db, ids)]);
   return {
     total,
     rows: page.rows.flatMap((r) => {
@@ -194,12 +158,6 @@ async function campaignRows(
     .where('c.id', 'in', ids)
     .execute();
   return new Map(rows.map((r) => [r.id, r]));
-}
-
-/** The filters never look at metrics, so the count needs no period totals. */
-async function countMatching(db: Kysely<Database>, where: RawBuilder<unknown>): Promise<number> {
-  const result = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM campaigns c ${where}`.execute(db);
-  return result.rows[0]?.n ?? 0;
 }
 
 async function platformsOf(db: Kysely<Database>, campaignIds: string[]): Promise<Map<string, Platform[]>> {

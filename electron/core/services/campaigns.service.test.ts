@@ -113,6 +113,24 @@ describe('campaign list', () => {
     expect(await names({ search: '%' })).toEqual(['Idle 100%_test']);
     expect(await list({ search: 'nothing like this' })).toEqual({ total: 0, rows: [] });
   });
+  it('reflects new and restated metrics right after a write, and each period it is asked for', async () => {
+    const before = (await list()).rows.find((r) => r.campaign.id === ids.idle);
+    expect(before?.totals.spendMicros).toBe(0);
+    const ad = cache.addAd(ids.idle!, 'tiktok');
+    cache.metrics.ingest([cache.metric(ad, 'tiktok', '2025-02-20', { spendMicros: 500_000_000 })]);
+    expect((await names())[0]).toBe('Idle 100%_test');
+    cache.metrics.ingest([cache.metric(ad, 'tiktok', '2025-02-20', { spendMicros: 1 })]);
+    expect((await list()).rows.find((r) => r.campaign.id === ids.idle)?.totals.spendMicros).toBe(1);
+    const march = await list({ range: { from: '2025-03-01', to: '2025-03-31' } });
+    expect(march.rows.find((r) => r.campaign.id === ids.boots)?.totals.spendMicros).toBe(103_000_000);
+    expect((await list()).rows.find((r) => r.campaign.id === ids.boots)?.totals.spendMicros).toBe(7_000_000);
+  });
+
+  it('answers concurrent calls for different periods each with its own period', async () => {
+    const [wide, narrow] = await Promise.all([list(), list({ range: { from: '2025-03-20', to: '2025-03-31' } })]);
+    expect(wide.rows.find((r) => r.campaign.id === ids.boots)?.totals.spendMicros).toBe(7_000_000);
+    expect(narrow.rows.find((r) => r.campaign.id === ids.boots)?.totals.spendMicros).toBe(99_000_000);
+  });
 });
 
 describe('campaign detail', () => {
