@@ -18,6 +18,16 @@ test.describe('empty and error states', () => {
     await saveScreenshot(page, 'campaigns-empty');
   });
 
+  test('opening the web host without its token explains how to get in', async ({ page, baseURL }) => {
+    const origin = new URL(baseURL ?? '').origin;
+    await page.goto(`${origin}/#/dashboard`);
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Cannot open your data');
+    await expect(alert).toContainText('?token=');
+    await expect(alert.getByRole('button', { name: 'Retry' })).toBeVisible();
+    await saveScreenshot(page, 'app-no-token');
+  });
+
   test('a campaign that does not exist shows what happened and a retry button', async ({ app }) => {
     const campaign = new CampaignDetailPage(app);
     await campaign.open('0190f0a0-0000-7000-8000-00000000dead');

@@ -93,7 +93,7 @@ export function AppShell() {
               </AppDataContext.Provider>
             ) : failure !== null ? (
               <ErrorState
-                title="KIKI core is not answering"
+                title="Cannot open your data"
                 error={failure}
                 onRetry={() => {
                   status.refetch();
