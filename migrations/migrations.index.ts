@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as initialSchema from './0001-initial-schema';
 import * as dropRawMetricsClientIndex from './0002-drop-raw-metrics-client-index';
 import * as currencyDayRollup from './0003-currency-day-rollup';
+import * as cacheCounters from './0004-cache-counters';
 
 /**
  * Every desktop migration, by name. A static list because folder scanning breaks inside app.asar;
@@ -11,4 +12,5 @@ export const desktopMigrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-drop-raw-metrics-client-index': dropRawMetricsClientIndex,
   '0003-currency-day-rollup': currencyDayRollup,
+  '0004-cache-counters': cacheCounters,
 };

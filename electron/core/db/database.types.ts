@@ -301,6 +301,12 @@ export interface SyncRejectionsTable {
   rejected_at: string;
 }
 
+/** Counts kept on write where COUNT(*) would be too slow, e.g. 'metric_rows'. */
+export interface CacheCountersTable {
+  name: string;
+  value: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   clients: ClientsTable;
@@ -332,4 +338,5 @@ export interface Database {
   outbox: OutboxTable;
   sync_state: SyncStateTable;
   sync_rejections: SyncRejectionsTable;
+  cache_counters: CacheCountersTable;
 }

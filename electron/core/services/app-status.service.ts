@@ -14,7 +14,7 @@ export async function appStatus(db: Kysely<Database>, appVersion: string): Promi
     SELECT (SELECT COUNT(*) FROM clients) AS clients,
       (SELECT COUNT(*) FROM campaigns) AS campaigns,
       (SELECT COUNT(*) FROM ads) AS ads,
-      (SELECT COUNT(*) FROM metrics_daily) AS metric_rows,
+      (SELECT value FROM cache_counters WHERE name = 'metric_rows') AS metric_rows,
       (SELECT MAX(date) FROM rollup_campaign_day) AS latest`.execute(db);
   const row = counts.rows[0];
   return {

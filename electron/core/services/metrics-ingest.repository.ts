@@ -115,6 +115,11 @@ export function createMetricsIngest(sqlite: BetterSqlite3.Database): MetricsInge
   const upsertCampaignDay = sqlite.prepare(rollupUpsertSql('rollup_campaign_day', ['date', 'campaign_id']));
   const upsertCampaignMonth = sqlite.prepare(rollupUpsertSql('rollup_campaign_month', ['month', 'campaign_id']));
 
+  const countInserted = sqlite.prepare(
+    `INSERT INTO cache_counters (name, value) VALUES ('metric_rows', ?)
+     ON CONFLICT DO UPDATE SET value = value + excluded.value`,
+  );
+
   function resolveOwners(rows: readonly DailyMetricRow[]): Map<string, AdOwner> {
     const owners = new Map<string, AdOwner>();
     // A batch repeats the same few hundred dates; check each once.
@@ -233,13 +238,21 @@ export function createMetricsIngest(sqlite: BetterSqlite3.Database): MetricsInge
       upsertCurrencyAllPlatformsDay.run(...keys, ...delta);
     for (const { keys, delta } of campaignDay.values()) upsertCampaignDay.run(...keys, ...delta);
     for (const { keys, delta } of campaignMonth.values()) upsertCampaignMonth.run(...keys, ...delta);
+    if (result.inserted > 0) countInserted.run(result.inserted);
     return result;
   });
 
   return {
     ingest(rows) {
       if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-      return writeBatch(rows, resolveOwners(rows));
+      const owners = resolveOwners(rows);
+      // Platform reports come day by day across all ads; writing them in primary-key order turns
+      // scattered b-tree inserts into runs. The sort is stable, so a key repeated in one batch still
+      // ends with its last value.
+      const ordered = [...rows].sort((a, b) =>
+        a.adId < b.adId ? -1 : a.adId > b.adId ? 1 : a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
+      );
+      return writeBatch(ordered, owners);
     },
   };
 }
