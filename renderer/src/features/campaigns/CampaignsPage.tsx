@@ -81,6 +81,9 @@ export default function CampaignsPage() {
   const setSort = useCallback((sort: CampaignSort) => update({ sort, page: 1 }), [update]);
   const goToPage = (page: number) => update({ page });
 
+  // Core sorts money by its raw amount; across clients that compares yen with dollars, so say so.
+  const mixedCurrencySort = clientId === null && ['spend', 'revenue', 'budget', 'cpa'].includes(filters.sort.column);
+
   const first = total === 0 ? 0 : (filters.page - 1) * filters.pageSize + 1;
   const last = Math.min(filters.page * filters.pageSize, total);
 
@@ -125,6 +128,12 @@ export default function CampaignsPage() {
           ) : (
             <>
               <CampaignTable table={table} sort={filters.sort} onSort={setSort} onOpen={open} busy={list.isFetching} />
+              {mixedCurrencySort && (
+                <p className="footnote sort-note">
+                  Amounts are in each client&apos;s own currency, so this order mixes currencies; pick one client to
+                  compare amounts.
+                </p>
+              )}
               <nav className="pager" aria-label="Pages">
                 <span className="pager-status" aria-live="polite">
                   {formatInteger(first)}–{formatInteger(last)} of {formatInteger(total)} campaigns
