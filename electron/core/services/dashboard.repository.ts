@@ -14,13 +14,6 @@ export interface PlatformTotalsRow {
   totals: MetricTotals;
 }
 
-export interface BucketRow {
-  currency: string;
-  bucket: string;
-  spendMicros: number;
-  revenueMicros: number;
-}
-
 const metricSums = {
   impressions: sql<number>`SUM(impressions)`,
   clicks: sql<number>`SUM(clicks)`,
@@ -87,17 +80,20 @@ function aliased() {
   ] as const;
 }
 
+/** Points of one currency's series, ordered by bucket: [bucket start, spend micros, revenue micros]. */
+export type BucketPoint = [bucket: string, spendMicros: number, revenueMicros: number];
+
 /**
- * Spend and revenue per currency and bucket (first day of the day, ISO week or month). All clients read
- * the per-currency day rollup; each currency's points come back as one JSON array, which is several
- * times cheaper than thousands of row objects for a two-year daily series.
+ * Spend and revenue per currency and bucket (first day of the day, ISO week or month), ordered by
+ * bucket. All clients read the per-currency day rollup; each currency's points come back as one JSON
+ * array, several times cheaper than thousands of row objects for a two-year daily series.
  */
 export async function sumByBucket(
   db: Kysely<Database>,
   scope: DashboardScope,
   range: DateRange,
   granularity: Granularity,
-): Promise<BucketRow[]> {
+): Promise<Map<string, BucketPoint[]>> {
   const bucket = bucketExpression(granularity);
   const grouped =
     scope.kind === 'client'
@@ -106,19 +102,16 @@ export async function sumByBucket(
           FROM rollup_client_platform_day
           WHERE client_id = ${scope.clientId} AND date >= ${range.from} AND date <= ${range.to}
           GROUP BY bucket`
-      : sql`SELECT currency, ${bucket} AS bucket, SUM(spend_micros) AS spend, SUM(revenue_micros) AS revenue
+      : granularity === 'day'
+        ? // Already one row per currency and day: nothing to aggregate.
+          sql`SELECT currency, date AS bucket, spend_micros AS spend, revenue_micros AS revenue
+          FROM rollup_currency_day WHERE date >= ${range.from} AND date <= ${range.to}`
+        : sql`SELECT currency, ${bucket} AS bucket, SUM(spend_micros) AS spend, SUM(revenue_micros) AS revenue
           FROM rollup_currency_day
           WHERE date >= ${range.from} AND date <= ${range.to}
           GROUP BY currency, bucket`;
   const result = await sql<{ currency: string; points: string }>`
-    SELECT currency, json_group_array(json_array(bucket, spend, revenue)) AS points
-    FROM (${grouped}) GROUP BY currency ORDER BY currency`.execute(db);
-  return result.rows.flatMap(({ currency, points }) =>
-    (JSON.parse(points) as [string, number, number][]).map(([bucketStart, spend, revenue]) => ({
-      currency,
-      bucket: bucketStart,
-      spendMicros: spend,
-      revenueMicros: revenue,
-    })),
-  );
+    SELECT currency, json_group_array(json_array(bucket, spend, revenue) ORDER BY bucket) AS points
+    FROM (${grouped}) GROUP BY currency`.execute(db);
+  return new Map(result.rows.map((r) => [r.currency, JSON.parse(r.points) as BucketPoint[]]));
 }

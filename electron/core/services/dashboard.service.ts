@@ -5,13 +5,7 @@ import { addTotals, EMPTY_TOTALS, type MetricTotals } from '@kiki/shared/domain/
 import type { Granularity, RpcOutput } from '@kiki/shared/contract/rpc-contract';
 import type { Database } from '../db/database.types';
 import { findClient, listClientCurrencies } from './clients.repository';
-import {
-  sumByBucket,
-  sumByPlatform,
-  type BucketRow,
-  type DashboardScope,
-  type PlatformTotalsRow,
-} from './dashboard.repository';
+import { sumByBucket, sumByPlatform, type DashboardScope, type PlatformTotalsRow } from './dashboard.repository';
 import { isoWeekStart, monthStart, nextMonthStart, previousRange } from './calendar-days';
 
 interface ResolvedScope {
@@ -76,20 +70,24 @@ export async function dashboardTrend(
   input: { clientId: string | null; range: DateRange; granularity: Granularity },
 ): Promise<RpcOutput<'dashboard.trend'>> {
   const { scope, currencies } = await resolveScope(db, input.clientId);
-  const rows = await sumByBucket(db, scope, input.range, input.granularity);
+  const byCurrency = await sumByBucket(db, scope, input.range, input.granularity);
   const starts = bucketStarts(input.range, input.granularity);
   return {
     granularity: input.granularity,
     series: currencies.map((currency) => {
-      const byBucket = new Map<string, BucketRow>();
-      for (const row of rows) if (row.currency === currency) byBucket.set(row.bucket, row);
+      // Both lists are ordered by bucket: walk them together and fill quiet buckets with zero.
+      const stored = byCurrency.get(currency) ?? [];
+      let next = 0;
       return {
         currency,
-        points: starts.map((bucket) => ({
-          bucket,
-          spendMicros: byBucket.get(bucket)?.spendMicros ?? 0,
-          revenueMicros: byBucket.get(bucket)?.revenueMicros ?? 0,
-        })),
+        points: starts.map((bucket) => {
+          const point = stored[next];
+          if (point?.[0] === bucket) {
+            next += 1;
+            return { bucket, spendMicros: point[1], revenueMicros: point[2] };
+          }
+          return { bucket, spendMicros: 0, revenueMicros: 0 };
+        }),
       };
     }),
   };
