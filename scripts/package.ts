@@ -1,44 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildElectron } from './build-electron';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/**
- * electron-builder rebuilds native modules for Electron's ABI in place, inside this repo's node_modules.
- * Node (tests, the web host) needs them built for Node's ABI, so we keep the Node builds aside and put
- * them back afterwards, whatever happens.
- */
-const NATIVE_BINARIES = [
-  'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
-  'node_modules/keytar/build/Release/keytar.node',
-];
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status ?? result.signal}`);
-  }
-}
-
-function withNodeBinariesPreserved(work: () => void): void {
-  const backup = mkdtempSync(path.join(tmpdir(), 'kiki-native-'));
-  const saved = NATIVE_BINARIES.filter((file) => existsSync(path.join(root, file)));
-  saved.forEach((file, i) => copyFileSync(path.join(root, file), path.join(backup, `${i}.node`)));
-  try {
-    work();
-  } finally {
-    saved.forEach((file, i) => {
-      // A failed rebuild can leave the build folder deleted, not just the binary replaced.
-      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      copyFileSync(path.join(backup, `${i}.node`), path.join(root, file));
-    });
-    rmSync(backup, { recursive: true, force: true });
-  }
-}
+import { root, run, withNodeBinariesPreserved } from './native-binaries';
 
 /** Extra electron-builder flags: the update feed is configured per build, never committed. */
 export function electronBuilderArgs(argv: string[], env: NodeJS.ProcessEnv): string[] {

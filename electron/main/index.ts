@@ -31,7 +31,8 @@ if (!app.requestSingleInstanceLock()) {
     const core = setupCoreProcess({
       entryFile: path.join(distElectron, 'core', 'core-process.cjs'),
       dataDir: coreDataDir(),
-      demo: !app.isPackaged && process.env.KIKI_DEMO === '1',
+      // `npm start` passes --demo; the e2e fixture sets KIKI_DEMO. Never in an installed app.
+      demo: !app.isPackaged && (process.argv.includes('--demo') || process.env.KIKI_DEMO === '1'),
       location,
       logger,
       ...(app.isPackaged ? { logFile: path.join(app.getPath('logs'), 'core.log') } : {}),
