@@ -27,6 +27,10 @@ async function main(): Promise<void> {
     return value;
   };
   if (values.out === undefined) throw new Error('--out <file.sqlite> is required.');
+  // Parse every option before touching the file system, so a typo leaves nothing behind.
+  const seed = positiveInt('seed', values.seed);
+  const scale = positiveInt('scale', values.scale);
+  const campaigns = positiveInt('campaigns', values.campaigns);
   const now = values.today === undefined ? new Date() : new Date(values.today);
   if (Number.isNaN(now.getTime())) throw new Error(`--today must be an ISO date-time, got "${values.today}".`);
   if (fs.existsSync(values.out)) {
@@ -40,9 +44,9 @@ async function main(): Promise<void> {
     let lastPrint = 0;
     const summary = await generateDemoData(handle, {
       now,
-      seed: positiveInt('seed', values.seed),
-      scale: positiveInt('scale', values.scale),
-      campaigns: positiveInt('campaigns', values.campaigns),
+      seed,
+      scale,
+      campaigns,
       onProgress: ({ metricRows, clientsDone, clients }) => {
         const elapsed = (performance.now() - started) / 1000;
         if (elapsed - lastPrint < 0.5 && clientsDone < clients) return;
