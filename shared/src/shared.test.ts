@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, describeZodError } from './errors';
-import { dateRangeSchema } from './dates';
+import { dateRangeSchema, daysInRange } from './dates';
 import { newId, idSchema } from './ids';
 import { currencySchema, microsToUnits, unitsToMicros } from './money';
 import { addTotals, deriveRatios, EMPTY_TOTALS } from './domain/metrics.schema';
@@ -54,6 +54,18 @@ describe('dateRangeSchema', () => {
     expect(dateRangeSchema.safeParse({ from: '2026-01-01', to: '2026-01-01' }).success).toBe(true);
     const reversed = dateRangeSchema.safeParse({ from: '2026-02-01', to: '2026-01-01' });
     expect(reversed.success).toBe(false);
+  });
+
+  it('refuses a range longer than ten years, which would stall core', () => {
+    expect(dateRangeSchema.safeParse({ from: '2020-01-01', to: '2029-12-31' }).success).toBe(true);
+    const huge = dateRangeSchema.safeParse({ from: '0001-01-01', to: '9999-12-31' });
+    expect(huge.success).toBe(false);
+    if (!huge.success) expect(describeZodError(huge.error)).toMatch(/^to: a range may span at most 3660 days/);
+  });
+
+  it('counts both ends of a range', () => {
+    expect(daysInRange('2026-01-01', '2026-01-01')).toBe(1);
+    expect(daysInRange('2024-02-28', '2024-03-01')).toBe(3);
   });
 
   it('refuses impossible dates', () => {
