@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeytarVault, LOCK_CHECK_ACCOUNT } from './keytar-vault';
@@ -136,4 +138,30 @@ describe('keytar vault on the real OS keychain', () => {
       await rm(control, { recursive: true, force: true });
     }
   });
+
+  // Locking needs a keyring of its own: the probe runs in a throwaway Secret Service that it may lock.
+  it.runIf(process.platform === 'linux')(
+    'reports a locked Secret Service keyring on every call instead of "not found", and never crashes listing it',
+    async () => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.DBUS_SESSION_BUS_ADDRESS;
+      const probe = path.join(repoRoot, 'electron/main/vault/locked-keychain.probe.ts');
+      const { stdout } = await promisify(execFile)(
+        'bash',
+        [path.join(repoRoot, 'scripts/with-keyring.sh'), process.execPath, '--import', 'tsx', probe],
+        { cwd: repoRoot, env, timeout: 60_000 },
+      );
+      const results = JSON.parse(stdout) as Record<string, unknown>;
+      expect(results.keytarGet).toBeNull();
+      for (const [operation, call] of [
+        ['read', 'get'],
+        ['delete', 'delete'],
+        ['store', 'set'],
+        ['list', 'list'],
+      ] as const) {
+        expect(results[call]).toMatchObject({ code: 'UNAVAILABLE', details: { failure: 'locked', operation } });
+      }
+    },
+    60_000,
+  );
 });
