@@ -2,6 +2,8 @@ import closeWithGrace from 'close-with-grace';
 import { isAppError } from '@kiki/shared/errors';
 import { buildApp } from './app';
 import { loadConfig } from './config';
+import { APP_ROLE, canActAsAppRole } from './db/app-role';
+import { createDatabase } from './db/create-database';
 import { openDatabase } from './db/open-database';
 import { runMigrations } from './db/migrate';
 import { createLogger } from './logger';
@@ -18,11 +20,27 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
   const migrated = await runMigrations(database.db);
   for (const result of migrated.results ?? []) logger.info({ migration: result.migrationName }, 'migration applied');
 
-  const app = await buildApp({ config, db: database.db, logger });
+  // Migrations need the owner; requests are served as the restricted app role, which cannot change audit rows.
+  let appDb = database.db;
+  if (await canActAsAppRole(database.db)) {
+    appDb = createDatabase({
+      url: database.url,
+      role: APP_ROLE,
+      onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+    });
+  } else {
+    logger.warn(
+      `The database user cannot act as the ${APP_ROLE} role, so only the audit trigger keeps audit rows append-only. ` +
+        `Run "GRANT ${APP_ROLE} TO <the user in DATABASE_URL>;" as the database owner and restart.`,
+    );
+  }
+
+  const app = await buildApp({ config, db: appDb, logger });
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await app.close();
+    if (appDb !== database.db) await appDb.destroy();
     await database.close();
   });
 

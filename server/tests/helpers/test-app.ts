@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import pino from 'pino';
 import type { Role } from '@kiki/shared/permissions';
 import { buildApp } from '../../src/app';
+import { APP_ROLE } from '../../src/db/app-role';
+import { createDatabase } from '../../src/db/create-database';
 import type { Config } from '../../src/config';
 import type { Database } from '../../src/db/database';
 import { issueSession } from '../../src/auth/tokens.service';
@@ -58,7 +60,9 @@ export interface TestApp {
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(overrides);
-  const app = await buildApp({ config, db: database.db, logger: pino({ level: config.logLevel }) });
+  // The app runs as the restricted role, as the server does; `db` (for fixtures and assertions) stays the owner.
+  const appDb = createDatabase({ url: database.url, role: APP_ROLE, maxConnections: 5 });
+  const app = await buildApp({ config, db: appDb, logger: pino({ level: config.logLevel }) });
   await app.ready();
   const { db } = database;
 
@@ -88,6 +92,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     authHeader: async (user) => ({ authorization: `Bearer ${await loginAs(user)}` }),
     destroy: async () => {
       await app.close();
+      await appDb.destroy();
       await database.destroy();
     },
   };
