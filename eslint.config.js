@@ -70,8 +70,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          // `paths`, not a pattern: a pattern would also match relative imports through the electron/ folder.
+          paths: [{ name: 'electron', message: 'core never imports electron: it must run under plain Node.' }],
           patterns: [
-            { group: ['electron'], message: 'core never imports electron: it must run under plain Node.' },
             {
               group: ['**/renderer/**', '**/server/src/**', '**/electron/main/**', '**/electron/preload/**'],
               message: 'core talks to other processes only through the RPC contract.',
