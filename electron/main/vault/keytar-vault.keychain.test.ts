@@ -51,6 +51,7 @@ async function filesHoldingSecret(dirs: string[], since: number, value: string) 
       const full = path.join(dir, entry.name);
       if (entry.isDirectory() && !skipped.has(entry.name)) await walk(full);
       if (!entry.isFile()) continue;
+      // A file another run deletes between listing and reading cannot hold our secret any more.
       const stats = await lstat(full).catch(() => null);
       if (!stats || stats.mtimeMs < since) continue;
       scanned.push(full);

@@ -81,9 +81,7 @@ export const vaultKeySchema = z
         code: 'custom',
         message:
           'use "sync:<server origin>:<user id>:refresh" or "connector:<meta|google_ads|tiktok>:<account id>"' +
-          (parsed
-            ? ` (${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')})`
-            : ''),
+          (parsed ? ` (${describeZodError(parsed.error)})` : ''),
       });
       return z.NEVER;
     }
