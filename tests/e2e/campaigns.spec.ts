@@ -13,11 +13,11 @@ test.describe('campaigns', () => {
     );
     await expect(campaigns.pagerStatus).toHaveText(/^1–\d+ of \d+ campaigns$/);
     await expect(campaigns.headerCell('spend')).toHaveAttribute('aria-sort', 'descending');
-    // All clients sorted by money mixes currencies; the page says so, and stops once one client is picked.
-    await expect(campaigns.page.getByText('this order mixes currencies')).toBeVisible();
+    // All clients sorted by money ranks within each currency; the page says so, and stops once one client is picked.
+    await expect(campaigns.page.getByText('ranked within each currency')).toBeVisible();
     await saveScreenshot(campaigns.page, 'campaigns');
     await campaigns.shell.selectClient('Acme Outdoor');
-    await expect(campaigns.page.getByText('this order mixes currencies')).toBeHidden();
+    await expect(campaigns.page.getByText('ranked within each currency')).toBeHidden();
   });
 
   test('filters by client, platform, status and free text', async ({ app }) => {

@@ -74,6 +74,7 @@ export async function ensureCampaignPeriod(
       client_id TEXT NOT NULL,
       search_name TEXT NOT NULL,
       client_sort TEXT NOT NULL,
+      currency TEXT NOT NULL,
       status TEXT NOT NULL,
       budget_micros INTEGER NOT NULL,
       start_date TEXT NOT NULL,
@@ -85,7 +86,7 @@ export async function ensureCampaignPeriod(
       revenue INTEGER NOT NULL
     ) WITHOUT ROWID`.execute(trx);
   await sql`INSERT INTO temp.campaign_period
-    SELECT c.id, c.client_id, c.search_name, lower(cl.name), c.status, c.budget_micros, c.start_date,
+    SELECT c.id, c.client_id, c.search_name, lower(cl.name), cl.currency, c.status, c.budget_micros, c.start_date,
       (SELECT COALESCE(SUM(CASE p.platform
           WHEN 'meta' THEN ${PLATFORM_BITS.meta} WHEN 'google_ads' THEN ${PLATFORM_BITS.google_ads}
           WHEN 'tiktok' THEN ${PLATFORM_BITS.tiktok} ELSE 0 END), 0)

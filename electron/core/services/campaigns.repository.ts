@@ -79,6 +79,17 @@ function sortExpression(column: CampaignSortColumn): RawBuilder<unknown> {
   }
 }
 
+/**
+ * Amounts are in each client's own currency and there is no exchange rate to convert them, so money sorts group
+ * by currency first: yen never outrank dollars just by being yen.
+ */
+const MONEY_COLUMNS: ReadonlySet<CampaignSortColumn> = new Set(['budget', 'spend', 'revenue', 'cpa']);
+
+function orderBy(column: CampaignSortColumn, direction: RawBuilder<unknown>): RawBuilder<unknown> {
+  const key = sql`${sortExpression(column)} ${direction} NULLS LAST`;
+  return MONEY_COLUMNS.has(column) ? sql`c.currency, ${key}, c.id` : sql`${key}, c.id`;
+}
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
@@ -103,7 +114,7 @@ export async function listCampaignPage(db: Kysely<Database>, query: CampaignList
       SELECT c.id, c.impressions, c.clicks, c.spend, c.conversions, c.revenue
       FROM temp.campaign_period c
       ${where}
-      ORDER BY ${sortExpression(query.sort.column)} ${direction} NULLS LAST, c.id
+      ORDER BY ${orderBy(query.sort.column, direction)}
       LIMIT ${query.limit} OFFSET ${query.offset}`.execute(trx);
     const count = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM temp.campaign_period c ${where}`.execute(trx);
     return { page: rows, total: count.rows[0]?.n ?? 0 };

@@ -59,12 +59,24 @@ describe('campaign list', () => {
     expect(page.rows.find((r) => r.campaign.id === ids.idle)?.totals.spendMicros).toBe(0);
   });
 
-  it('sorts by spend descending by default and pages with a stable total', async () => {
-    expect(await names()).toEqual(['Winter Jacket', 'KÜCHEN Herbst', 'Summer Boots', 'Idle 100%_test']);
+  it('sorts by spend descending by default, within each currency, and pages with a stable total', async () => {
+    expect(await names()).toEqual(['KÜCHEN Herbst', 'Idle 100%_test', 'Winter Jacket', 'Summer Boots']);
     const second = await list({ offset: 1, limit: 2 });
     expect(second.total).toBe(4);
-    expect(second.rows.map((r) => r.campaign.name)).toEqual(['KÜCHEN Herbst', 'Summer Boots']);
+    expect(second.rows.map((r) => r.campaign.name)).toEqual(['Idle 100%_test', 'Winter Jacket']);
     expect(await list({ offset: 10 })).toEqual({ total: 4, rows: [] });
+  });
+
+  it('never ranks one currency against another on money columns, but does on counts', async () => {
+    for (const column of ['spend', 'revenue', 'budget', 'cpa'] as const) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const currencies = (await list({ sort: { column, direction } })).rows.map((r) => r.campaign.currency);
+        expect(currencies, `${column} ${direction}`).toEqual(['EUR', 'EUR', 'USD', 'USD']);
+      }
+    }
+    // Clicks are not money: Küchen's 300 clicks outrank the dollar campaigns.
+    expect((await names({ sort: { column: 'clicks', direction: 'desc' } }))[0]).toBe('KÜCHEN Herbst');
+    expect((await names({ sort: { column: 'clicks', direction: 'asc' } })).at(-1)).toBe('KÜCHEN Herbst');
   });
 
   it('sorts derived ratios in SQL with campaigns lacking a denominator last either way', async () => {
@@ -80,7 +92,19 @@ describe('campaign list', () => {
       'KÜCHEN Herbst',
       'Idle 100%_test',
     ]);
-    expect((await names({ sort: { column: 'cpa', direction: 'asc' } })).at(-1)).toBe('Idle 100%_test');
+    // CPA is money: within each currency, the campaign without conversions is last either way.
+    expect(await names({ sort: { column: 'cpa', direction: 'asc' } })).toEqual([
+      'KÜCHEN Herbst',
+      'Idle 100%_test',
+      'Summer Boots',
+      'Winter Jacket',
+    ]);
+    expect(await names({ sort: { column: 'cpa', direction: 'desc' } })).toEqual([
+      'KÜCHEN Herbst',
+      'Idle 100%_test',
+      'Winter Jacket',
+      'Summer Boots',
+    ]);
     expect((await names({ sort: { column: 'ctr', direction: 'desc' } }))[0]).toBe('KÜCHEN Herbst');
   });
 

@@ -81,7 +81,7 @@ export default function CampaignsPage() {
   const setSort = useCallback((sort: CampaignSort) => update({ sort, page: 1 }), [update]);
   const goToPage = (page: number) => update({ page });
 
-  // Core sorts money by its raw amount; across clients that compares yen with dollars, so say so.
+  // Core sorts money within each currency (there is no exchange rate to rank yen against dollars); say so.
   const mixedCurrencySort = clientId === null && ['spend', 'revenue', 'budget', 'cpa'].includes(filters.sort.column);
 
   const first = total === 0 ? 0 : (filters.page - 1) * filters.pageSize + 1;
@@ -130,8 +130,8 @@ export default function CampaignsPage() {
               <CampaignTable table={table} sort={filters.sort} onSort={setSort} onOpen={open} busy={list.isFetching} />
               {mixedCurrencySort && (
                 <p className="footnote sort-note">
-                  Amounts are in each client&apos;s own currency, so this order mixes currencies; pick one client to
-                  compare amounts.
+                  Amounts stay in each client&apos;s own currency, so they are ranked within each currency (currencies
+                  in A–Z order) and never converted.
                 </p>
               )}
               <nav className="pager" aria-label="Pages">
