@@ -77,11 +77,11 @@ export default function AdDetailPage() {
             {ad.name} <StatusBadge status={ad.status} />
           </h1>
           <p className="page-subtitle">
-            {client.name} · {PLATFORM_LABELS[ad.platform]} (deployment <StatusBadge status={deployment.status} />)
+            {client.name} · {PLATFORM_LABELS[ad.platform]} deployment <StatusBadge status={deployment.status} />
             {ad.externalId !== null && (
               <>
                 {' '}
-                · id <span className="mono">{ad.externalId}</span>
+                · ad id <span className="mono">{ad.externalId}</span>
               </>
             )}
           </p>
