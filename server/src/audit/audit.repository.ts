@@ -7,6 +7,7 @@ export const auditFilterSchema = z.object({
   action: z.string().min(1).max(100).optional(),
   entityType: z.string().min(1).max(100).optional(),
   entityId: z.string().min(1).max(200).optional(),
+  /** With `to`, the half-open range [from, to): consecutive windows neither miss nor repeat a row. */
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });

@@ -9,12 +9,13 @@ import {
   toAuditEntry,
   type AuditEntryResponse,
 } from '../../audit/audit.repository';
+import { AppError } from '@kiki/shared/errors';
 import { csvSafeCell } from '../../audit/csv-safe';
 import type { Database } from '../../db/database';
 import { requireAccess } from '../../plugins/rbac';
 import { PAGE_MAX } from '../pagination.schema';
 
-/** Upper bound of one CSV export; narrow the filters (e.g. a time range) for more. */
+/** Upper bound of one CSV export; a wider match is refused so nobody mistakes a cut-off file for the whole trail. */
 export const AUDIT_EXPORT_MAX_ROWS = 100_000;
 const EXPORT_BATCH = 1000;
 
@@ -43,7 +44,11 @@ const CSV_COLUMNS: (keyof AuditEntryResponse)[] = [
 ];
 
 /** The agency's audit trail for admins: filtered queries and a CSV export of the same filters. */
-export const auditRoutes: FastifyPluginCallbackZod<{ db: Kysely<Database> }> = (app, { db }, done) => {
+export const auditRoutes: FastifyPluginCallbackZod<{
+  db: Kysely<Database>;
+  /** Most rows one CSV export may hold; AUDIT_EXPORT_MAX_ROWS unless given. */
+  exportMaxRows?: number;
+}> = (app, { db, exportMaxRows = AUDIT_EXPORT_MAX_ROWS }, done) => {
   app.get(
     '/audit',
     {
@@ -68,24 +73,31 @@ export const auditRoutes: FastifyPluginCallbackZod<{ db: Kysely<Database> }> = (
     async (request, reply) => {
       const { orgId } = requireAccess(request);
       const filter = request.query;
-      const csv = stringify({ header: true, columns: CSV_COLUMNS });
-      // Batches are read before streaming starts writing, so a failing query becomes a clean error response.
+      // Every batch is read before streaming starts, so a failing query or an over-wide match becomes a clean
+      // error response instead of a truncated file. One row past the cap is read to tell "exactly the cap" apart.
       let beforeSeq: number | undefined;
-      let total = 0;
       const rows: Record<string, unknown>[] = [];
-      while (total < AUDIT_EXPORT_MAX_ROWS) {
+      for (;;) {
+        const limit = Math.min(EXPORT_BATCH, exportMaxRows + 1 - rows.length);
         const batch = await queryAudit(db, orgId, filter, {
-          limit: Math.min(EXPORT_BATCH, AUDIT_EXPORT_MAX_ROWS - total),
+          limit,
           ...(beforeSeq === undefined ? {} : { beforeSeq }),
         });
         for (const row of batch) {
           const entry = toAuditEntry(row);
           rows.push(Object.fromEntries(CSV_COLUMNS.map((c) => [c, csvSafeCell(entry[c])])));
         }
-        total += batch.length;
-        if (batch.length < EXPORT_BATCH) break;
+        if (rows.length > exportMaxRows) {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `More than ${exportMaxRows.toLocaleString('en-US')} audit rows match: narrow the filters (time range, actor, action) and export again.`,
+            { maxRows: exportMaxRows },
+          );
+        }
+        if (batch.length < limit) break;
         beforeSeq = batch.at(-1)?.seq;
       }
+      const csv = stringify({ header: true, columns: CSV_COLUMNS });
       for (const row of rows) csv.write(row);
       csv.end();
       return reply
