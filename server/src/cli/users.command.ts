@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/audit.service';
 import { assertPasswordPolicy, hashPassword } from '../auth/password';
 import { revokeAllUserSessions } from '../auth/sessions.service';
 import type { Database } from '../db/database';
+import { assertAnotherActiveOwnerRemains } from '../users/last-owner.guard';
 import { loadUsersWithGrants, type UserResponse } from '../routes/users/users.repository';
 import { withDatabase, type CliContext } from './cli-context';
 import { CLI_SOURCE, emit, readNewPassword, UsageError } from './cli-io';
@@ -89,7 +90,8 @@ export async function addUser(db: Kysely<Database>, input: AddUserInput): Promis
 /**
  * Disables or re-enables a user. Disabling ends every session in the same transaction, so the user's
  * access tokens stop working at once; enabling clears any lockout left from before.
- * Returns false when the user already had that status (nothing changed, nothing audited).
+ * Refuses to disable the agency's last active owner. Returns false when the user already had that status
+ * (nothing changed, nothing audited).
  */
 export async function setUserStatus(
   db: Kysely<Database>,
@@ -100,6 +102,8 @@ export async function setUserStatus(
   return db.transaction().execute(async (trx) => {
     const user = await findUser(trx, org, email);
     if (user.status === status) return false;
+    // Same rule as the API: the CLI can add an owner first, so it has no reason to leave the agency without one.
+    if (status === 'disabled') await assertAnotherActiveOwnerRemains(trx, org.id, user.id);
     await trx
       .updateTable('users')
       .set({

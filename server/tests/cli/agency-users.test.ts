@@ -238,4 +238,31 @@ describe('users', () => {
     ]);
     expect(run.stdout).not.toContain('argon2');
   });
+
+  it("refuses to disable the agency's last active owner until another owner exists", async () => {
+    const created = await kiki(['agency', 'create', '--name', 'Solo Agency', '--owner-email', 'solo@solo.test'], {
+      env: { KIKI_OWNER_PASSWORD: OWNER_PASSWORD },
+    });
+    expect(created.code).toBe(0);
+    const org = await orgByName('Solo Agency');
+    const auditBefore = (await auditRows(database.db, org.id)).length;
+
+    const refused = await kiki(['users', 'disable', '--org', 'Solo Agency', '--email', 'solo@solo.test']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('last active owner');
+    const solo = await database.db
+      .selectFrom('users')
+      .select('status')
+      .where('email', '=', 'solo@solo.test')
+      .executeTakeFirstOrThrow();
+    expect(solo.status).toBe('active');
+    expect(await auditRows(database.db, org.id)).toHaveLength(auditBefore);
+
+    const second = await kiki(['users', 'add', '--org', 'Solo Agency', '--email', 'duo@solo.test', '--role', 'owner'], {
+      env: { KIKI_USER_PASSWORD: USER_PASSWORD },
+    });
+    expect(second.code).toBe(0);
+    const allowed = await kiki(['users', 'disable', '--org', 'Solo Agency', '--email', 'solo@solo.test']);
+    expect(allowed.code).toBe(0);
+  });
 });

@@ -10,6 +10,7 @@ import { revokeAllUserSessions } from '../../auth/sessions.service';
 import type { Database } from '../../db/database';
 import { auditOrigin } from '../../http/request-audit';
 import { requireAccess, type Access } from '../../plugins/rbac';
+import { assertAnotherActiveOwnerRemains } from '../../users/last-owner.guard';
 import { pageQuerySchema, pageSchema, toPage } from '../pagination.schema';
 import { assertMayGrant, isOrgOwner } from '../memberships/grant-rules';
 import { loadUser, loadUsersWithGrants, userResponseSchema } from './users.repository';
@@ -63,6 +64,7 @@ async function setStatus(
       throw new AppError('FORBIDDEN', 'Only an owner can disable or enable another owner.');
     }
     if (target.status === status) return;
+    if (status === 'disabled') await assertAnotherActiveOwnerRemains(trx, access.orgId, userId);
     await trx
       .updateTable('users')
       .set({
