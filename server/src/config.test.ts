@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from './config';
+import { isLoopbackHost, loadConfig } from './config';
 
 const SECRETS = {
   KIKI_JWT_SECRET: 'x'.repeat(40),
@@ -81,6 +81,43 @@ describe('loadConfig', () => {
     expect(messageOf(() => loadConfig(implicit))).toMatch(/must be set outside development/);
   });
 
+  it('never treats a server reachable from the network as development, whatever NODE_ENV says', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kiki-config-'));
+    tempDirs.push(dataDir);
+    for (const env of [
+      { HOST: '0.0.0.0' },
+      { HOST: '::', NODE_ENV: 'development' },
+      { HOST: '192.168.1.20', NODE_ENV: 'development' },
+      { HOST: 'kiki.example.com' },
+    ]) {
+      const message = messageOf(() => loadConfig({ ...env, KIKI_DATA_DIR: dataDir }));
+      expect(message).toContain('KIKI_JWT_SECRET and KIKI_TOTP_KEY must be set outside development');
+      expect(message).toContain(`HOST=${env.HOST} is reachable from the network`);
+      expect(message).toContain('KIKI_JWT_SECRET with `openssl rand -base64 48`');
+      expect(message).toContain('KIKI_TOTP_KEY with `openssl rand -base64 32`');
+    }
+    // Refusing must not leave generated secrets behind for a later start to pick up.
+    expect(() => statSync(join(dataDir, 'dev-secrets.json'))).toThrow();
+    expect(loadConfig({ HOST: '0.0.0.0', ...SECRETS })).toMatchObject({ nodeEnv: 'production', host: '0.0.0.0' });
+  });
+
+  it('knows which hosts only listen on this machine', () => {
+    for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1']) {
+      expect(isLoopbackHost(host)).toBe(true);
+    }
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '10.0.0.5',
+      '128.0.0.1',
+      '::ffff:10.0.0.1',
+      'localhost.evil.test',
+      '127.example',
+    ]) {
+      expect(isLoopbackHost(host)).toBe(false);
+    }
+  });
+
   it('generates development secrets once, keeps them private and warns', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kiki-config-'));
     tempDirs.push(dataDir);
@@ -92,6 +129,7 @@ describe('loadConfig', () => {
     expect(second.jwtSecret).toBe(first.jwtSecret);
     expect(second.totpEncryptionKey.equals(first.totpEncryptionKey)).toBe(true);
     expect(warnings[0]).toMatch(/development secrets/);
+    expect(loadConfig({ KIKI_DATA_DIR: dataDir, HOST: '::1' }).jwtSecret).toBe(first.jwtSecret);
     const file = join(dataDir, 'dev-secrets.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('jwtSecret', first.jwtSecret);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { AppError } from '@kiki/shared/errors';
 import { loadOrCreateDevSecrets } from './dev-secrets';
@@ -76,6 +77,25 @@ export interface Config {
   bodyLimitBytes: number;
 }
 
+/**
+ * Whether `host` only listens on this machine: localhost, 127.0.0.0/8 or ::1 (also IPv4-mapped). Anything else,
+ * including 0.0.0.0, :: and a host name, may be reached from the network.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost') return true;
+  if (isIPv4(h)) return h.startsWith('127.');
+  if (isIPv6(h)) {
+    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h)?.[1];
+    return mapped !== undefined && isIPv4(mapped) && mapped.startsWith('127.');
+  }
+  return false;
+}
+
 export interface LoadConfigOptions {
   /** Told about secrets generated for development, so the operator knows they are not production-grade. */
   onWarning?: (message: string) => void;
@@ -83,8 +103,8 @@ export interface LoadConfigOptions {
 
 /**
  * Reads and validates the server configuration from environment variables. Throws an AppError whose
- * message names every wrong variable. In development on the embedded database, missing secrets are
- * generated once and kept in the data directory; anywhere else the server refuses to start without them.
+ * message names every wrong variable. In development on the embedded database and a loopback HOST, missing
+ * secrets are generated once and kept in the data directory; anywhere else the server refuses to start without them.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Config {
   const parsed = envSchema.safeParse(env);
@@ -93,8 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     throw new AppError('VALIDATION_FAILED', `Invalid server configuration. ${problems.join('; ')}`);
   }
   const e = parsed.data;
-  const nodeEnv = e.NODE_ENV ?? (e.DATABASE_URL === undefined ? 'development' : 'production');
-  const development = nodeEnv === 'development' && e.DATABASE_URL === undefined;
+  // Generated secrets are for one developer's machine: a server others can reach is never development, whatever
+  // NODE_ENV says, so `HOST=0.0.0.0 npm run server` cannot serve the network on them.
+  const loopback = isLoopbackHost(e.HOST);
+  const nodeEnv = e.NODE_ENV ?? (e.DATABASE_URL === undefined && loopback ? 'development' : 'production');
+  const development = nodeEnv === 'development' && e.DATABASE_URL === undefined && loopback;
 
   let jwtSecret = e.KIKI_JWT_SECRET;
   let totpKey = e.KIKI_TOTP_KEY;
@@ -106,11 +129,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
       ]
         .filter((v) => v !== null)
         .join(' and ');
+      const why = [
+        `NODE_ENV=${nodeEnv}`,
+        ...(e.DATABASE_URL === undefined ? [] : ['DATABASE_URL set']),
+        ...(loopback ? [] : [`HOST=${e.HOST} is reachable from the network`]),
+      ].join(', ');
       throw new AppError(
         'VALIDATION_FAILED',
-        `Invalid server configuration. ${missing} must be set outside development (NODE_ENV=${nodeEnv}${
-          e.DATABASE_URL === undefined ? '' : ', DATABASE_URL set'
-        }); generate them with \`openssl rand -base64 48\` and \`openssl rand -base64 32\`.`,
+        `Invalid server configuration. ${missing} must be set outside development (${why}); generate ` +
+          'KIKI_JWT_SECRET with `openssl rand -base64 48` and KIKI_TOTP_KEY with `openssl rand -base64 32`.',
       );
     }
     const dev = loadOrCreateDevSecrets(e.KIKI_DATA_DIR, () => ({
