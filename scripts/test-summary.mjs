@@ -11,6 +11,12 @@ if (existsSync(vitestReport)) {
   const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
+  // A file that fails before its tests run (a throwing beforeAll, an import error) has no failed test of its
+  // own, only skipped ones: count it, or the line would read "0 failed".
+  for (const file of report.testResults ?? []) {
+    const failedInFile = (file.assertionResults ?? []).filter((t) => t.status === 'failed').length;
+    if (file.status === 'failed' && failedInFile === 0) failed += 1;
+  }
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 

