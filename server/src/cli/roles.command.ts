@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { AppError } from '@kiki/shared/errors';
 import { newId } from '@kiki/shared/ids';
 import type { Role } from '@kiki/shared/permissions';
+import { assertAnotherActiveOwnerRemains } from '../users/last-owner.guard';
 import { appendAudit } from '../audit/audit.service';
 import type { Database } from '../db/database';
 import { withDatabase, type CliContext } from './cli-context';
@@ -68,25 +69,13 @@ export async function revokeRole(
       .where('org_id', '=', org.id)
       .where('user_id', '=', user.id)
       .where('role', '=', role)
-      .forUpdate()
       .executeTakeFirst();
     if (row === undefined) throw new AppError('NOT_FOUND', `${email} does not have the ${role} role in ${org.name}.`);
+    // The same guard, lock order and rule as the API: an active owner must remain.
     if (role === 'owner' && row.client_ids === null) {
-      // Locking every owner grant stops two concurrent revokes each removing "the other" last owner.
-      const owners = await trx
-        .selectFrom('memberships')
-        .select('id')
-        .where('org_id', '=', org.id)
-        .where('role', '=', 'owner')
-        .where('client_ids', 'is', null)
-        .forUpdate()
-        .execute();
-      if (owners.length <= 1) {
-        throw new AppError(
-          'CONFLICT',
-          `${email} is the last owner of ${org.name}; grant the owner role to someone else first.`,
-        );
-      }
+      await assertAnotherActiveOwnerRemains(trx, org.id, user.id);
+    } else {
+      await trx.selectFrom('memberships').select('id').where('id', '=', row.id).forUpdate().execute();
     }
     await trx.deleteFrom('memberships').where('org_id', '=', org.id).where('id', '=', row.id).execute();
     await appendAudit(trx, {

@@ -87,3 +87,45 @@ describe('disabling owners', () => {
     expect((await activeOwners(orgId)).sort()).toEqual([a.id, c.id].sort());
   });
 });
+
+describe('revoking owner grants', () => {
+  async function ownerGrantOf(orgId: string, userId: string): Promise<string> {
+    const row = await t.db
+      .selectFrom('memberships')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .where('role', '=', 'owner')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  it('refuses to revoke the only active owner even when a disabled owner still holds a grant', async () => {
+    const { orgId, a, b } = await twoOwners('Dormant');
+    await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', b.id).execute();
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/memberships/${await ownerGrantOf(orgId, a.id)}`,
+      headers: await t.authHeader(a),
+    });
+    expect(res.statusCode).toBe(409);
+    expect(errorCodeOf(res)).toBe('CONFLICT');
+    expect(await activeOwners(orgId)).toEqual([a.id]);
+  });
+
+  it('lets two owners revoke each other at once without deadlock, keeping one owner', async () => {
+    const { orgId, a, b } = await twoOwners('Mutual');
+    const [grantA, grantB] = await Promise.all([ownerGrantOf(orgId, a.id), ownerGrantOf(orgId, b.id)]);
+    const [headerA, headerB] = await Promise.all([t.authHeader(a), t.authHeader(b)]);
+    const responses = await Promise.all([
+      t.app.inject({ method: 'DELETE', url: `/api/v1/memberships/${grantB}`, headers: headerA }),
+      t.app.inject({ method: 'DELETE', url: `/api/v1/memberships/${grantA}`, headers: headerB }),
+    ]);
+    const codes = responses.map((r) => r.statusCode).sort();
+    // The first to get the lock wins; the second then finds no other active owner. The loser may also be
+    // refused as no longer an owner (403) when its own grant went first: never a 500, never zero owners.
+    expect(codes[0]).toBe(204);
+    expect([403, 409]).toContain(codes[1]);
+    expect(await activeOwners(orgId)).toHaveLength(1);
+  });
+});

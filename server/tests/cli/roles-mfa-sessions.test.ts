@@ -145,7 +145,7 @@ describe('roles', () => {
       'owner',
     ]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('last owner');
+    expect(run.stderr).toContain('last active owner');
     expect(await rolesOf(owner.id)).toEqual([{ role: 'owner', client_ids: null }]);
     expect(await auditRows(database.db, org.id)).toHaveLength(before);
   });

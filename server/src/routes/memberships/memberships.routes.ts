@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '@kiki/shared/errors';
 import { newId } from '@kiki/shared/ids';
 import { grantSchema, roleSchema } from '@kiki/shared/permissions';
+import { assertAnotherActiveOwnerRemains } from '../../users/last-owner.guard';
 import { appendAudit } from '../../audit/audit.service';
 import type { Database, MembershipRow } from '../../db/database';
 import { auditOrigin } from '../../http/request-audit';
@@ -136,23 +137,15 @@ export const membershipsRoutes: FastifyPluginCallbackZod<{ db: Kysely<Database> 
           .selectAll()
           .where('org_id', '=', access.orgId)
           .where('id', '=', request.params.membershipId)
-          .forUpdate()
           .executeTakeFirst();
         if (row === undefined) throw new AppError('NOT_FOUND', 'No such role grant in your agency.');
         assertMayGrant(access, row.role);
-        if (row.role === 'owner') {
-          // Lock every owner grant so two admins cannot each remove "the other" last owner.
-          const owners = await trx
-            .selectFrom('memberships')
-            .select('id')
-            .where('org_id', '=', access.orgId)
-            .where('role', '=', 'owner')
-            .where('client_ids', 'is', null)
-            .forUpdate()
-            .execute();
-          if (owners.length <= 1) {
-            throw new AppError('CONFLICT', 'This is the last owner of the agency; make someone else owner first.');
-          }
+        // An org-wide owner grant is locked with every other one, in one order, by the guard (two revokes or a
+        // revoke and a disable then wait for each other instead of deadlocking); any other grant on its own.
+        if (row.role === 'owner' && row.client_ids === null) {
+          await assertAnotherActiveOwnerRemains(trx, access.orgId, row.user_id);
+        } else {
+          await trx.selectFrom('memberships').select('id').where('id', '=', row.id).forUpdate().execute();
         }
         await trx.deleteFrom('memberships').where('org_id', '=', access.orgId).where('id', '=', row.id).execute();
         await appendAudit(trx, {
