@@ -64,7 +64,12 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   timeout: 45_000,
   expect: { timeout: 10_000 },
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  // The JSON report feeds the one-line summary CI reads (scripts/test-summary.mjs).
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }],
+    ['json', { outputFile: 'test-results/playwright.json' }],
+  ],
   use: {
     baseURL: `http://127.0.0.1:${demoPort}/?token=${token}`,
     viewport: { width: 1440, height: 900 },
