@@ -206,24 +206,7 @@ function toCampaign(row: CampaignRow, platforms: Platform[]): Campaign {
 }
 
 export async function findCampaign(db: Kysely<Database>, campaignId: string): Promise<Campaign | undefined> {
-  const row = await db
-    .selectFrom('campaigns as c')
-    .innerJoin('clients as cl', 'cl.id', 'c.client_id')
-    .select([
-      'c.id',
-      'c.client_id',
-      'c.name',
-      'c.objective',
-      'c.status',
-      'c.budget_type',
-      'c.budget_micros',
-      'c.start_date',
-      'c.end_date',
-      'c.updated_at',
-      'cl.currency',
-    ])
-    .where('c.id', '=', campaignId)
-    .executeTakeFirst();
+  const row = (await campaignRows(db, [campaignId])).get(campaignId);
   if (row === undefined) return undefined;
   const platforms = await platformsOf(db, [row.id]);
   return toCampaign(row, platforms.get(row.id) ?? []);
