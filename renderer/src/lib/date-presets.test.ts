@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DATE_PRESETS,
   effectiveToday,
+  todayIn,
   eachDay,
   formatRangeLabel,
   parseIsoDate,
@@ -45,6 +46,15 @@ describe('presetRange', () => {
 
   it('refuses a malformed today instead of computing garbage', () => {
     expect(() => presetRange('7d', '15/03/2026')).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('todayIn', () => {
+  it("gives the calendar day in the client's timezone, not the operator's", () => {
+    const now = new Date('2026-11-26T16:30:00Z');
+    expect(todayIn('Asia/Tokyo', now)).toBe('2026-11-27');
+    expect(todayIn('Europe/Berlin', now)).toBe('2026-11-26');
+    expect(todayIn('America/New_York', new Date('2026-11-27T03:00:00Z'))).toBe('2026-11-26');
   });
 });
 

@@ -12,6 +12,7 @@ import {
   subMonths,
 } from 'date-fns';
 import type { DateRange, IsoDate } from '@kiki/shared/dates';
+import { TZDate } from '@date-fns/tz';
 
 export const DATE_PRESETS = ['7d', '30d', '90d', 'mtd', 'last-month', 'qtd', 'ytd'] as const;
 export type DatePreset = (typeof DATE_PRESETS)[number];
@@ -43,6 +44,11 @@ export function parseIsoDate(value: string): Date | null {
 
 export function toIsoDate(date: Date): IsoDate {
   return format(date, 'yyyy-MM-dd');
+}
+
+/** The calendar day it is in `timeZone` at `now`: a client's metric dates are days in the client's timezone. */
+export function todayIn(timeZone: string, now: Date): IsoDate {
+  return format(new TZDate(now, timeZone), 'yyyy-MM-dd');
 }
 
 /**

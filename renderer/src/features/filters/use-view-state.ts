@@ -3,6 +3,7 @@ import { useSearchParams } from 'react-router';
 import type { DateRange } from '@kiki/shared/dates';
 import type { Client } from '@kiki/shared/domain/client.schema';
 import { useAppData } from '../../app/app-data-context';
+import { effectiveToday, todayIn } from '../../lib/date-presets';
 import {
   readClientId,
   readRangeSelection,
@@ -26,11 +27,17 @@ export interface ViewState {
 /** Client and period shared by every page, read from and written to the URL query. */
 export function useViewState(): ViewState {
   const [params, setParams] = useSearchParams();
-  const { today, clientsById } = useAppData();
+  const { today, clientsById, status } = useAppData();
   const requestedClient = readClientId(params);
   const client = requestedClient === null ? null : (clientsById.get(requestedClient) ?? null);
   const selection = useMemo(() => readRangeSelection(params), [params]);
-  const range = useMemo(() => resolveRange(selection, today), [selection, today]);
+  // One client's presets end on that client's own today (Tokyo is often a day ahead of the operator); All
+  // clients keeps the operator's day.
+  const presetToday = useMemo(
+    () => (client === null ? today : effectiveToday(todayIn(client.timezone, new Date()), status.latestMetricDate)),
+    [client, today, status.latestMetricDate],
+  );
+  const range = useMemo(() => resolveRange(selection, presetToday), [selection, presetToday]);
   const update = useCallback(
     (change: QueryUpdate, options?: { replace?: boolean }) =>
       setParams((current) => withQueryUpdate(current, change), { replace: options?.replace ?? false }),
