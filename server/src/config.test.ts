@@ -101,6 +101,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0', ...SECRETS })).toMatchObject({ nodeEnv: 'production', host: '0.0.0.0' });
   });
 
+  it('takes an optional metrics token of at least 32 characters, naming the variable when it is too short', () => {
+    expect(loadConfig(PROD)).not.toHaveProperty('metricsToken');
+    const token = 'm'.repeat(32);
+    expect(loadConfig({ ...PROD, KIKI_METRICS_TOKEN: token }).metricsToken).toBe(token);
+    const message = messageOf(() => loadConfig({ ...PROD, KIKI_METRICS_TOKEN: 'm'.repeat(31) }));
+    expect(message).toMatch(/KIKI_METRICS_TOKEN: must be at least 32 characters/);
+  });
+
   it('knows which hosts only listen on this machine', () => {
     for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1']) {
       expect(isLoopbackHost(host)).toBe(true);

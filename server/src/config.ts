@@ -53,6 +53,10 @@ const envSchema = z.object({
   KIKI_TRUST_PROXY: booleanFromEnv.default(false),
   KIKI_RATE_LIMIT_PER_MINUTE: integerFromEnv(1, 1_000_000).default(600),
   KIKI_BODY_LIMIT_BYTES: integerFromEnv(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  KIKI_METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters long; generate one with `openssl rand -base64 48`')
+    .optional(),
 });
 
 export interface Config {
@@ -75,11 +79,14 @@ export interface Config {
   /** Requests per minute per IP across the API; sign-in has its own stricter limits. */
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
+  /** Bearer token Prometheus must send to `/metrics`; without it only loopback clients may scrape. */
+  metricsToken?: string;
 }
 
 /**
  * Whether `host` only listens on this machine: localhost, 127.0.0.0/8 or ::1 (also IPv4-mapped). Anything else,
- * including 0.0.0.0, :: and a host name, may be reached from the network.
+ * including 0.0.0.0, :: and a host name, may be reached from the network. Also answers for a client address
+ * (`request.ip`), which is never a host name.
  */
 export function isLoopbackHost(host: string): boolean {
   const h = host
@@ -169,5 +176,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     trustProxy: e.KIKI_TRUST_PROXY,
     rateLimitPerMinute: e.KIKI_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.KIKI_BODY_LIMIT_BYTES,
+    ...(e.KIKI_METRICS_TOKEN === undefined ? {} : { metricsToken: e.KIKI_METRICS_TOKEN }),
   };
 }

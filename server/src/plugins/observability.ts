@@ -1,7 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AppError } from '@kiki/shared/errors';
+import { isLoopbackHost } from '../config';
 import type { Database } from '../db/database';
 
 /** Process-wide metrics: one Node process serves one app, and the auth code increments these directly. */
@@ -35,11 +38,37 @@ export const authFailuresTotal = new Counter({
 const UNMATCHED_ROUTE = 'unmatched';
 
 /**
+ * Each scrape counts sessions across every agency, so `/metrics` is for the operator's Prometheus only: with a
+ * token it demands `Authorization: Bearer <token>`, without one it answers loopback clients alone. Runs before
+ * anything touches the database, so a rejected scrape costs nothing.
+ */
+export function assertMayScrape(request: FastifyRequest, metricsToken: string | undefined): void {
+  if (metricsToken === undefined) {
+    if (isLoopbackHost(request.ip)) return;
+    throw new AppError(
+      'FORBIDDEN',
+      '/metrics only answers this machine; set KIKI_METRICS_TOKEN on the server and send it as a Bearer token to scrape from elsewhere.',
+    );
+  }
+  const header = request.headers.authorization;
+  const presented = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
+  const expected = Buffer.from(metricsToken);
+  const actual = Buffer.from(presented);
+  // timingSafeEqual throws on unequal lengths; the length itself is no secret worth hiding.
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'Send the metrics token (KIKI_METRICS_TOKEN) as `Authorization: Bearer <token>`.',
+    );
+  }
+}
+
+/**
  * Request count and latency by route template, and an `/metrics` endpoint in Prometheus text format that
  * also reports the sessions currently alive (queried at scrape time, so it is always true).
  */
 export const observabilityPlugin = fp(
-  (app: FastifyInstance, options: { db: Kysely<Database> }, done: (err?: Error) => void) => {
+  (app: FastifyInstance, options: { db: Kysely<Database>; metricsToken?: string }, done: (err?: Error) => void) => {
     const perApp = new Registry();
     new Gauge({
       name: 'kiki_active_sessions',
@@ -65,7 +94,8 @@ export const observabilityPlugin = fp(
     app.get(
       '/metrics',
       { config: { permission: 'public', rateLimit: false }, schema: { hide: true } },
-      async (_request, reply) => {
+      async (request, reply) => {
+        assertMayScrape(request, options.metricsToken);
         const merged = Registry.merge([metricsRegistry, perApp]);
         return reply.type(merged.contentType).send(await merged.metrics());
       },

@@ -6,6 +6,8 @@ import { buildApp } from '../../src/app';
 import { createDatabase } from '../../src/db/create-database';
 import { createLogger } from '../../src/logger';
 import { registerErrorHandler } from '../../src/plugins/error-handler';
+import { observabilityPlugin } from '../../src/plugins/observability';
+import { rbacPlugin } from '../../src/plugins/rbac';
 import { createTestApp, errorCodeOf, testConfig, type TestApp } from '../helpers/test-app';
 import { createTestDatabase } from '../helpers/test-database';
 
@@ -72,6 +74,61 @@ describe('metrics', () => {
     expect(text).toMatch(/kiki_auth_failures_total\{reason="[a-z_]+"\} [1-9]/);
     const sessions = /kiki_active_sessions (\d+)/.exec(text);
     expect(Number(sessions?.[1])).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('who may scrape /metrics', () => {
+  const TOKEN = 'metrics-token-that-is-long-enough-0123456789';
+
+  it('without a token, answers loopback clients only and tells others to set KIKI_METRICS_TOKEN', async () => {
+    for (const remoteAddress of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1']) {
+      const res = await t.app.inject({ url: '/metrics', remoteAddress });
+      expect(res.statusCode, remoteAddress).toBe(200);
+      expect(res.body).toMatch(/kiki_active_sessions \d+/);
+    }
+    for (const remoteAddress of ['10.0.0.7', '203.0.113.9', '::ffff:10.0.0.1', '2001:db8::1', '128.0.0.1']) {
+      const res = await t.app.inject({ url: '/metrics', remoteAddress });
+      expect(res.statusCode, remoteAddress).toBe(403);
+      const body = res.json<{ error: { code: string; message: string } }>();
+      expect(body.error.code).toBe('FORBIDDEN');
+      expect(body.error.message).toContain('KIKI_METRICS_TOKEN');
+      expect(res.body).not.toMatch(/kiki_active_sessions/);
+    }
+  });
+
+  it('with a token, demands it as a Bearer token from every client, loopback included', async () => {
+    // The plugin is what enforces the token; app.ts only forwards config.metricsToken to it.
+    const app = Fastify({ logger: false });
+    registerErrorHandler(app);
+    await app.register(rbacPlugin, { db: t.db });
+    await app.register(observabilityPlugin, { db: t.db, metricsToken: TOKEN });
+    try {
+      for (const remoteAddress of ['127.0.0.1', '203.0.113.9']) {
+        const ok = await app.inject({ url: '/metrics', remoteAddress, headers: { authorization: `Bearer ${TOKEN}` } });
+        expect(ok.statusCode, remoteAddress).toBe(200);
+        expect(ok.body).toMatch(/kiki_active_sessions \d+/);
+        for (const authorization of [
+          undefined,
+          `Bearer ${TOKEN.slice(0, -1)}x`,
+          `Bearer ${TOKEN}x`,
+          'Bearer ',
+          TOKEN,
+        ]) {
+          const res = await app.inject({
+            url: '/metrics',
+            remoteAddress,
+            headers: authorization === undefined ? {} : { authorization },
+          });
+          expect(res.statusCode, `${remoteAddress} ${authorization ?? 'none'}`).toBe(401);
+          const body = res.json<{ error: { code: string; message: string } }>();
+          expect(body.error.code).toBe('UNAUTHENTICATED');
+          expect(body.error.message).toContain('KIKI_METRICS_TOKEN');
+        }
+      }
+      expect(app.routeDeclarations).toContainEqual(expect.objectContaining({ url: '/metrics', permission: 'public' }));
+    } finally {
+      await app.close();
+    }
   });
 });
 
