@@ -11,12 +11,17 @@ import { pageSchema, PAGE_MAX, toPage } from '../pagination.schema';
 
 const MAX_RANGE_DAYS = 800;
 
+/** ISO 8601 has a year 0000 but PostgreSQL's date type does not: without this it reached the database as a 500. */
+const metricsDateSchema = isoDateSchema.refine((d) => d >= '0001-01-01', {
+  message: 'dates start at 0001-01-01; use a real reporting date',
+});
+
 const dailyQuerySchema = z
   .object({
     clientId: z.uuid().optional(),
     campaignId: z.uuid().optional(),
-    from: isoDateSchema,
-    to: isoDateSchema,
+    from: metricsDateSchema,
+    to: metricsDateSchema,
     limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(100),
     offset: z.coerce.number().int().min(0).max(MAX_RANGE_DAYS).default(0),
   })
