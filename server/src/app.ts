@@ -86,7 +86,7 @@ export async function buildApp({ config, db, logger }: BuildAppOptions): Promise
     },
     transform: openApiTransform,
   });
-  await app.register(observabilityPlugin, { db });
+  await app.register(observabilityPlugin, { db, metricsToken: config.metricsToken });
   await app.register(authenticatePlugin, { config, db });
 
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, () => app.swagger());

@@ -6,8 +6,6 @@ import { buildApp } from '../../src/app';
 import { createDatabase } from '../../src/db/create-database';
 import { createLogger } from '../../src/logger';
 import { registerErrorHandler } from '../../src/plugins/error-handler';
-import { observabilityPlugin } from '../../src/plugins/observability';
-import { rbacPlugin } from '../../src/plugins/rbac';
 import { createTestApp, errorCodeOf, testConfig, type TestApp } from '../helpers/test-app';
 import { createTestDatabase } from '../helpers/test-database';
 
@@ -97,11 +95,9 @@ describe('who may scrape /metrics', () => {
   });
 
   it('with a token, demands it as a Bearer token from every client, loopback included', async () => {
-    // The plugin is what enforces the token; app.ts only forwards config.metricsToken to it.
-    const app = Fastify({ logger: false });
-    registerErrorHandler(app);
-    await app.register(rbacPlugin, { db: t.db });
-    await app.register(observabilityPlugin, { db: t.db, metricsToken: TOKEN });
+    // The whole path: KIKI_METRICS_TOKEN in config, forwarded by buildApp, enforced by the plugin.
+    const withToken = await createTestApp({ metricsToken: TOKEN });
+    const { app } = withToken;
     try {
       for (const remoteAddress of ['127.0.0.1', '203.0.113.9']) {
         const ok = await app.inject({ url: '/metrics', remoteAddress, headers: { authorization: `Bearer ${TOKEN}` } });
@@ -127,7 +123,7 @@ describe('who may scrape /metrics', () => {
       }
       expect(app.routeDeclarations).toContainEqual(expect.objectContaining({ url: '/metrics', permission: 'public' }));
     } finally {
-      await app.close();
+      await withToken.destroy();
     }
   });
 });
