@@ -61,7 +61,8 @@ const rawCampaignPage = sqlite.prepare<[string, string, number], RawTotals & { i
      GROUP BY a.campaign_id)
    SELECT c.id, COALESCE(t.impressions, 0) AS impressions, COALESCE(t.clicks, 0) AS clicks,
      COALESCE(t.spend, 0) AS spend, COALESCE(t.conversions, 0) AS conversions, COALESCE(t.revenue, 0) AS revenue
-   FROM campaigns c LEFT JOIN t ON t.campaign_id = c.id ORDER BY spend DESC, c.id LIMIT ?`,
+   FROM campaigns c JOIN clients cl ON cl.id = c.client_id LEFT JOIN t ON t.campaign_id = c.id
+   ORDER BY cl.currency, spend DESC, c.id LIMIT ?`,
 );
 
 const client = sqlite
