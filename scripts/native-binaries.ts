@@ -48,22 +48,26 @@ export function withNodeBinariesPreserved(work: () => void): void {
 }
 
 /**
- * Puts Electron-ABI builds of the native modules in place. They are compiled once per Electron version and
- * kept in `.data/electron-native/<version>/`, so later starts only copy files.
+ * Electron-ABI builds of the native modules, compiled once per Electron version into
+ * `.data/electron-native/<version>/` (node_modules is put back to its Node builds right after). Unpackaged
+ * Electron loads SQLite from there through KIKI_SQLITE_NATIVE_BINDING, so Node (tests, web hosts) and Electron
+ * can run side by side. Returns the better-sqlite3 build's path.
  */
-export function installElectronBinaries(): void {
+export function ensureElectronSqliteBinding(): string {
   const cache = path.join(root, '.data', 'electron-native', installedElectronVersion());
-  const cached = NATIVE_BINARIES.map((_, i) => path.join(cache, `${i}.node`));
+  const cached = NATIVE_BINARIES.map((file) => path.join(cache, path.basename(file)));
   if (!cached.every((file) => existsSync(file))) {
-    run(path.join(root, 'node_modules', '.bin', 'electron-rebuild'), [
-      '--force',
-      '--only',
-      NATIVE_MODULES.join(','),
-      '--version',
-      installedElectronVersion(),
-    ]);
-    mkdirSync(cache, { recursive: true });
-    NATIVE_BINARIES.forEach((file, i) => copyFileSync(path.join(root, file), path.join(cache, `${i}.node`)));
+    withNodeBinariesPreserved(() => {
+      run(path.join(root, 'node_modules', '.bin', 'electron-rebuild'), [
+        '--force',
+        '--only',
+        NATIVE_MODULES.join(','),
+        '--version',
+        installedElectronVersion(),
+      ]);
+      mkdirSync(cache, { recursive: true });
+      NATIVE_BINARIES.forEach((file, i) => copyFileSync(path.join(root, file), cached[i] as string));
+    });
   }
-  NATIVE_BINARIES.forEach((file, i) => copyFileSync(path.join(cache, `${i}.node`), path.join(root, file)));
+  return cached[0] as string;
 }

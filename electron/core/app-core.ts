@@ -13,6 +13,8 @@ export interface AppCoreOptions {
   /** Clock, defaults to () => new Date(). */
   now?: () => Date;
   appVersion?: string;
+  /** See OpenDatabaseOptions.nativeBinding. */
+  sqliteNativeBinding?: string;
 }
 
 export interface AppCore {
@@ -31,7 +33,10 @@ export const DATABASE_FILE_NAME = 'kiki.sqlite';
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const now = options.now ?? (() => new Date());
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const handle = await openDatabase({ filename: path.join(options.dataDir, DATABASE_FILE_NAME) });
+  const handle = await openDatabase({
+    filename: path.join(options.dataDir, DATABASE_FILE_NAME),
+    ...(options.sqliteNativeBinding !== undefined ? { nativeBinding: options.sqliteNativeBinding } : {}),
+  });
   const listeners = new Set<(event: string, payload: unknown) => void>();
   const emit = (event: string, payload: unknown) => {
     for (const listener of listeners) listener(event, payload);

@@ -118,7 +118,14 @@ if (parentPort) {
   const logger = logFile
     ? pino({ name: 'core' }, pino.destination({ dest: logFile, mkdir: true, sync: false }))
     : pino({ name: 'core' });
-  const served = serveCoreProcess(parentPort, { createAppCore, logger, exit: (code) => process.exit(code) });
+  // Set by `npm start` and the Electron e2e run (never in packaged builds, whose natives electron-builder rebuilt):
+  // the Electron-ABI SQLite build, kept outside node_modules.
+  const sqliteNativeBinding = process.env.KIKI_SQLITE_NATIVE_BINDING;
+  const served = serveCoreProcess(parentPort, {
+    createAppCore: (options) => createAppCore(sqliteNativeBinding ? { ...options, sqliteNativeBinding } : options),
+    logger,
+    exit: (code) => process.exit(code),
+  });
   const shutdown = () => {
     served.close();
     process.exit(0);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { openDatabase, schemaVersion, type AppDatabase } from './open-database';
 import { desktopMigrations } from '../../../migrations/migrations.index';
 
@@ -57,5 +58,19 @@ describe('desktop migrations', () => {
     const names = Object.keys(desktopMigrations);
     expect([...names].sort()).toEqual(names);
     for (const name of names) expect(name).toMatch(/^\d{4}-[a-z0-9-]+$/);
+  });
+});
+
+describe('the SQLite native binding', () => {
+  it('loads the build it is given, so Electron can use its own build outside node_modules', async () => {
+    const nodeBuild = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    handle = await openDatabase({ filename: ':memory:', nativeBinding: nodeBuild });
+    expect(await schemaVersion(handle.db)).toBe(Object.keys(desktopMigrations).length);
+  });
+
+  it('fails loudly when the given build does not exist', async () => {
+    await expect(
+      openDatabase({ filename: ':memory:', nativeBinding: '/nonexistent/better_sqlite3.node' }),
+    ).rejects.toThrow(/nonexistent/);
   });
 });

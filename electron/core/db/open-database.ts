@@ -19,11 +19,19 @@ export interface OpenDatabaseOptions {
   filename: string;
   /** Run pending migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * Path of a better_sqlite3.node built for the running runtime. Unpackaged Electron (npm start, Electron e2e)
+   * passes its Electron-ABI build here, so node_modules keeps the Node build that tests and the web host use.
+   */
+  nativeBinding?: string;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<AppDatabase> {
   if (options.filename !== ':memory:') fs.mkdirSync(path.dirname(options.filename), { recursive: true });
-  const sqlite = new BetterSqlite3(options.filename);
+  const sqlite = new BetterSqlite3(
+    options.filename,
+    options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {},
+  );
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
