@@ -9,7 +9,7 @@ import { serverMajorVersion } from '../../src/cli/pg-tools';
 import type { Database } from '../../src/db/database';
 import { createClient, createUser } from '../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { insertSession, OWNER_PASSWORD, runKiki } from './cli-harness';
+import { createAdChain, insertSession, OWNER_PASSWORD, runKiki } from './cli-harness';
 
 let source: TestDatabase;
 let dir: string;
@@ -19,42 +19,12 @@ async function seedAgency(db: Kysely<Database>, orgId: string): Promise<void> {
   const client = await createClient(db, { orgId });
   const user = await createUser(db, { orgId, role: 'operator', clientIds: [client.id] });
   await insertSession(db, user);
-  const campaignId = newId();
-  await db
-    .insertInto('campaigns')
-    .values({
-      id: campaignId,
-      org_id: orgId,
-      client_id: client.id,
-      name: 'Spring sale — ünïcode',
-      objective: 'sales',
-      status: 'active',
-      budget_type: 'daily',
-      budget_micros: 12_500_000,
-      currency: 'USD',
-      start_date: '2026-03-01',
-      end_date: null,
-      platforms: ['meta', 'tiktok'],
-    })
-    .execute();
-  const deploymentId = newId();
-  await db
-    .insertInto('platform_deployments')
-    .values({ id: deploymentId, org_id: orgId, campaign_id: campaignId, platform: 'meta', status: 'live' })
-    .execute();
-  const adId = newId();
-  await db
-    .insertInto('ads')
-    .values({
-      id: adId,
-      org_id: orgId,
-      campaign_id: campaignId,
-      deployment_id: deploymentId,
-      platform: 'meta',
-      name: 'Ad 1',
-      status: 'active',
-    })
-    .execute();
+  const { campaignId, adId } = await createAdChain(db, orgId, client.id, {
+    name: 'Spring sale — ünïcode',
+    budgetMicros: 12_500_000,
+    startDate: '2026-03-01',
+    platforms: ['meta', 'tiktok'],
+  });
   await db
     .insertInto('performance_metrics')
     .values(

@@ -79,6 +79,7 @@ export async function createAdChain(
   db: Kysely<Database>,
   orgId: string,
   clientId: string,
+  campaign: { name?: string; budgetMicros?: number; startDate?: string; platforms?: string[] } = {},
 ): Promise<{ campaignId: string; adId: string }> {
   const campaignId = newId();
   await db
@@ -87,14 +88,15 @@ export async function createAdChain(
       id: campaignId,
       org_id: orgId,
       client_id: clientId,
-      name: 'Evergreen',
+      name: campaign.name ?? 'Evergreen',
       objective: 'sales',
       status: 'active',
       budget_type: 'daily',
-      budget_micros: 1_000_000,
+      budget_micros: campaign.budgetMicros ?? 1_000_000,
       currency: 'USD',
-      start_date: '2024-01-01',
+      start_date: campaign.startDate ?? '2024-01-01',
       end_date: null,
+      ...(campaign.platforms !== undefined ? { platforms: campaign.platforms } : {}),
     })
     .execute();
   const deploymentId = newId();
