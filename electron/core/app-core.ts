@@ -4,6 +4,7 @@ import type { RpcHandlers } from '@kiki/shared/contract/rpc-handlers';
 import { openDatabase } from './db/open-database';
 import { createRpcHandlers } from './services/create-rpc-handlers';
 import { generateDemoData } from './demo/demo-data.service';
+import { createSyncRpcHandlers } from './sync/sync-handlers';
 
 export interface AppCoreOptions {
   /** Directory holding kiki.sqlite (created if missing). */
@@ -54,7 +55,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   let closed = false;
   return {
-    handlers: createRpcHandlers({ db: handle.db, appVersion: options.appVersion ?? '0.0.0-dev', emit }),
+    handlers: {
+      ...createRpcHandlers({ db: handle.db, appVersion: options.appVersion ?? '0.0.0-dev', emit }),
+      ...createSyncRpcHandlers(),
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

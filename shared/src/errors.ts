@@ -17,6 +17,8 @@ export const errorCodeSchema = z.enum([
   'TOKEN_REUSED',
   'FORBIDDEN',
   'CONFLICT',
+  /** A sync push skipped a mutation id; nothing was applied (details: expectedMutationId). */
+  'SYNC_GAP',
   'RATE_LIMITED',
   'PAYLOAD_TOO_LARGE',
   'UPDATE_REQUIRED',

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { RpcHandlers } from '@kiki/shared/contract/rpc-handlers';
+import type { CacheRpcHandlers } from '@kiki/shared/contract/rpc-handlers';
 import type { Database } from '../db/database.types';
 import { appStatus } from './app-status.service';
 import { listClients } from './clients.repository';
@@ -14,8 +14,8 @@ export interface RpcHandlerDeps {
   emit?: (event: string, payload: unknown) => void;
 }
 
-/** Every method of the RPC contract, over the local cache. Inputs arrive already validated. */
-export function createRpcHandlers(deps: RpcHandlerDeps): RpcHandlers {
+/** The read methods of the RPC contract, over the local cache. Inputs arrive already validated. */
+export function createRpcHandlers(deps: RpcHandlerDeps): CacheRpcHandlers {
   const { db } = deps;
   return {
     'app.status': () => appStatus(db, deps.appVersion),

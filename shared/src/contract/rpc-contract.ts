@@ -7,6 +7,7 @@ import { platformSchema } from '../domain/platform.schema';
 import { adSchema, campaignSchema, campaignStatusSchema, platformDeploymentSchema } from '../domain/campaign.schema';
 import { adCopySchema, imagePromptSchema, userAssetSchema, videoPromptSchema } from '../domain/creative.schema';
 import { defineMethod, type RpcMethodDefinition } from './define';
+import { syncRpcMethods } from './sync-contract';
 
 /** `null` means "All clients". */
 const clientFilterSchema = z.uuid().nullable();
@@ -172,6 +173,8 @@ export const rpcContract = {
       daily: z.array(dailyMetricSchema),
     }),
   }),
+
+  ...syncRpcMethods,
 } satisfies Record<string, RpcMethodDefinition>;
 
 export type RpcContract = typeof rpcContract;
