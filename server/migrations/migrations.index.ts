@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as core from './0001_core';
 import * as auth from './0002_auth';
+import * as sync from './0003_sync';
 
 /**
  * A static list rather than a folder scan, so migrations survive bundling. Never edit a merged
@@ -9,6 +10,7 @@ import * as auth from './0002_auth';
 export const serverMigrations: Readonly<Record<string, Migration>> = {
   '0001_core': core,
   '0002_auth': auth,
+  '0003_sync': sync,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -70,6 +70,10 @@ export interface CampaignsTable {
   end_date: CalendarDay | null;
   platforms: ColumnType<string[], string[] | undefined, string[]>;
   version: BigIntNumber;
+  /** Bumped by a trigger whenever status changes; devices quote it as baseVersion. */
+  status_version: BigIntNumber;
+  /** Bumped by a trigger whenever budget_type or budget_micros changes. */
+  budget_version: BigIntNumber;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -159,6 +163,8 @@ export interface PerformanceMetricsTable extends MetricColumns {
   date: CalendarDay;
   client_id: string;
   campaign_id: string;
+  /** Agency sync version of the transaction that last wrote the row (set by a trigger). */
+  change_seq: ColumnType<number, never, never>;
 }
 
 export interface DailyRevenueSummariesTable extends MetricColumns {
@@ -253,6 +259,44 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface SyncVersionsTable {
+  org_id: string;
+  version: BigIntNumber;
+  retained_from: BigIntNumber;
+}
+
+export type SyncChangeEntityType =
+  'client' | 'campaign' | 'adCopy' | 'imagePrompt' | 'videoPrompt' | 'deployment' | 'ad' | 'approval';
+
+/** Written only by triggers (migration 0003); read by pull and pruned by retention. */
+export interface SyncChangesTable {
+  org_id: string;
+  version: ColumnType<number, number, never>;
+  entity_type: SyncChangeEntityType;
+  entity_id: string;
+  client_id: string;
+  op: 'upsert' | 'delete';
+  changed_at: CreatedAt;
+}
+
+export interface SyncDevicesTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  name: string | null;
+  last_mutation_id: number;
+  created_at: CreatedAt;
+  last_seen_at: CreatedAt;
+}
+
+export interface SyncMutationResultsTable {
+  device_id: string;
+  mutation_id: number;
+  status: 'applied' | 'approval_requested' | 'rejected';
+  result: Json;
+  created_at: CreatedAt;
+}
+
 /** Every table of the server database, for Kysely. */
 export interface Database extends AuthTables {
   organizations: OrganizationsTable;
@@ -274,6 +318,10 @@ export interface Database extends AuthTables {
   alert_rules: AlertRulesTable;
   alert_events: AlertEventsTable;
   audit_log: AuditLogTable;
+  sync_versions: SyncVersionsTable;
+  sync_changes: SyncChangesTable;
+  sync_devices: SyncDevicesTable;
+  sync_mutation_results: SyncMutationResultsTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
