@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeytarVault, LOCK_CHECK_ACCOUNT } from './keytar-vault';
-import { connectorCredentialKey, syncRefreshTokenKey } from './vault-key.schema';
+import { connectorCredentialKey, syncRefreshTokenKey } from '@kiki/shared/vault/vault-key.schema';
 
 // A service of its own per run, so the test never reads or deletes a developer's real KIKI Desktop entries.
 const service = `KIKI Desktop test ${randomUUID()}`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '@kiki/shared/errors';
 import { toKeychainError } from './keychain-error';
 import { createKeytarVault, KEYCHAIN_SERVICE, LOCK_CHECK_ACCOUNT, type Keychain } from './keytar-vault';
-import { connectorCredentialKey } from './vault-key.schema';
+import { connectorCredentialKey } from '@kiki/shared/vault/vault-key.schema';
 
 const metaKey = connectorCredentialKey('meta', 'act_42');
 const tiktokKey = connectorCredentialKey('tiktok', '7001');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import keytar from 'keytar';
 import { isAppError } from '@kiki/shared/errors';
 import { createKeytarVault } from './keytar-vault';
-import { connectorCredentialKey } from './vault-key.schema';
+import { connectorCredentialKey } from '@kiki/shared/vault/vault-key.schema';
 
 /**
  * Run by keytar-vault.keychain.test.ts inside a throwaway Secret Service of its own (scripts/with-keyring.sh

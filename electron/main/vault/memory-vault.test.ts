@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '@kiki/shared/errors';
 import { createMemoryVault } from './memory-vault';
 import { MAX_SECRET_BYTES } from './vault';
-import { connectorCredentialKey, syncRefreshTokenKey } from './vault-key.schema';
+import { connectorCredentialKey, syncRefreshTokenKey } from '@kiki/shared/vault/vault-key.schema';
 
 const syncKey = syncRefreshTokenKey('https://sync.agency.example', '0192f3a0-7c1e-7b3a-9c1d-2f4e5a6b7c8d');
 const metaKey = connectorCredentialKey('meta', 'act_42');

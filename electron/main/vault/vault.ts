@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, describeZodError } from '@kiki/shared/errors';
-import { parseVaultKey, vaultKeySchema } from './vault-key.schema';
+import { parseVaultKey, vaultKeySchema } from '@kiki/shared/vault/vault-key.schema';
 
 /**
  * Where API credentials and sync tokens live. Keys are namespaced per purpose (see vault-key.schema.ts) and

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { idSchema } from '@kiki/shared/ids';
-import { platformSchema, type Platform } from '@kiki/shared/domain/platform.schema';
-import { AppError, describeZodError } from '@kiki/shared/errors';
+import { idSchema } from '../ids';
+import { platformSchema, type Platform } from '../domain/platform.schema';
+import { AppError, describeZodError } from '../errors';
 
 /**
  * What a vault entry is for. Every key names its purpose, so a listing of the keychain says what each secret
