@@ -4,7 +4,7 @@ import { isAppError, type ErrorCode } from '@kiki/shared/errors';
 import { codeForStatus, STATUS_FOR_CODE } from '../http/error-status';
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; details?: unknown };
 }
 
 /** PostgreSQL SQLSTATEs that mean "the input was wrong", not "the server broke". */
@@ -28,8 +28,9 @@ function describeValidation(error: FastifyError): string {
   return parts.length > 0 ? `Invalid request. ${parts.join('; ')}` : 'Invalid request.';
 }
 
-function send(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
-  const body: ErrorBody = { error: { code, message } };
+function send(reply: FastifyReply, status: number, code: ErrorCode, message: string, details?: unknown): FastifyReply {
+  // Details are structured facts a client acts on (a sync gap's expected id, the supported protocol range).
+  const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
 
@@ -45,7 +46,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
       if (typeof retryAfter === 'number' && retryAfter > 0) reply.header('retry-after', String(Math.ceil(retryAfter)));
       if (status >= 500) request.log.error({ err: error }, 'request failed');
-      return send(reply, status, error.code, error.message);
+      return send(reply, status, error.code, error.message, status >= 500 ? undefined : error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation !== undefined) {
       return send(reply, 400, 'VALIDATION_FAILED', describeValidation(error));
