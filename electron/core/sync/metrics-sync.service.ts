@@ -1,0 +1,132 @@
+import { AppError } from '@kiki/shared/errors';
+import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
+import { METRICS_PAGE_MAX_ROWS } from '@kiki/shared/sync/sync-protocol';
+
+/** The part of C1's metrics applier (metrics-apply.ts) this loop drives. */
+export interface MetricsApplierPort {
+  applySnapshotPage(clientId: string, page: MetricsPullResponse): unknown;
+  finishSnapshotPhase(clientId: string, phase: 'recent' | 'history'): void;
+  applyDeltaPage(clientId: string, page: MetricsPullResponse): unknown;
+  trimWindow(clientId: string, windowStart: string): void;
+  getCursor(clientId: string): MetricCursorState;
+  saveCursor(clientId: string, state: MetricCursorState): void;
+}
+
+export interface MetricCursorState {
+  cursor: string | null;
+  phase: string | null;
+  done: number;
+  total: number;
+}
+
+export interface MetricsProgress {
+  phase: 'recentMetrics' | 'historyMetrics';
+  done: number;
+  total: number;
+  /** Every readable client's recent days are in: the default dashboard can show real numbers. */
+  usable: boolean;
+}
+
+export interface MetricsSyncDeps {
+  applier: MetricsApplierPort;
+  pull: (request: { clientId: string; cursor: string | null; limit: number }) => Promise<MetricsPullResponse>;
+  /** Called after each applied page, for the progress bar and 'data.changed'. */
+  onProgress: (progress: MetricsProgress) => void;
+  /** Throws to stop between pages (core is closing, or the cycle was cancelled). */
+  checkpoint: () => void;
+  pageSize?: number;
+}
+
+/** Phase values stored in the per-client cursor: 'recent' and 'history' mean a snapshot is under way. */
+type StoredPhase = 'recent' | 'history' | 'delta' | null;
+
+function storedPhase(state: MetricCursorState): StoredPhase {
+  const phase = state.phase;
+  return phase === 'recent' || phase === 'history' || phase === 'delta' ? phase : null;
+}
+
+/**
+ * Brings every readable client's metrics up to date, in the order that makes the app usable soonest: the recent
+ * days of EVERY client first (the default dashboard), then each client's history, then deltas. All progress is
+ * the per-client cursor saved after each page in the same transaction as the rows, so a restarted core goes on
+ * from the last page it applied.
+ */
+export async function syncClientMetrics(clientIds: readonly string[], deps: MetricsSyncDeps): Promise<void> {
+  const { applier } = deps;
+  const limit = deps.pageSize ?? METRICS_PAGE_MAX_ROWS;
+  const trimmed = new Set<string>();
+  const recentDone = new Set<string>();
+  const resets = new Map<string, number>();
+
+  const report = (phase: MetricsProgress['phase']) => {
+    let done = 0;
+    let total = 0;
+    for (const clientId of clientIds) {
+      const state = applier.getCursor(clientId);
+      done += state.done;
+      total += Math.max(state.total, state.done);
+    }
+    deps.onProgress({ phase, done, total, usable: recentDone.size === clientIds.length });
+  };
+
+  /** One page for one client; returns false when that client has nothing more to fetch right now. */
+  const step = async (clientId: string): Promise<{ more: boolean; phase: MetricsPullResponse['phase'] }> => {
+    const before = applier.getCursor(clientId);
+    const page = await deps.pull({ clientId, cursor: before.cursor, limit });
+    deps.checkpoint();
+    if (page.resetRequired) {
+      const count = (resets.get(clientId) ?? 0) + 1;
+      resets.set(clientId, count);
+      if (count > 2) {
+        throw new AppError('INTERNAL', 'The team server keeps restarting the metrics download; try again later.');
+      }
+      // The window moved (a new day) or the delta cursor fell out of retention: snapshot this client again.
+      applier.saveCursor(clientId, { cursor: null, phase: null, done: 0, total: 0 });
+      recentDone.delete(clientId);
+      return { more: true, phase: 'recent' };
+    }
+    if (page.phase === 'delta') applier.applyDeltaPage(clientId, page);
+    else applier.applySnapshotPage(clientId, page);
+    const previous = storedPhase(before);
+    // The applier rebuilds rollups when a phase finishes; 'recent' done makes the dashboard usable early.
+    if ((previous === null || previous === 'recent') && (page.phase !== 'recent' || !page.hasMore)) {
+      applier.finishSnapshotPhase(clientId, 'recent');
+    }
+    if (page.phase !== 'delta' && !page.hasMore) applier.finishSnapshotPhase(clientId, 'history');
+    const snapshotOver = page.phase !== 'delta' && !page.hasMore;
+    applier.saveCursor(clientId, {
+      cursor: page.cursor,
+      phase: snapshotOver ? 'delta' : page.phase,
+      done: page.progress.done,
+      total: page.progress.total,
+    });
+    if (!trimmed.has(clientId)) {
+      applier.trimWindow(clientId, page.windowStart);
+      trimmed.add(clientId);
+    }
+    return { more: page.hasMore, phase: page.phase };
+  };
+
+  // Pass 1: recent days of every client.
+  for (const clientId of clientIds) {
+    let phase = storedPhase(applier.getCursor(clientId));
+    while (phase === null || phase === 'recent') {
+      const result = await step(clientId);
+      report('recentMetrics');
+      if (result.phase !== 'recent' || !result.more) break;
+      phase = storedPhase(applier.getCursor(clientId));
+    }
+    recentDone.add(clientId);
+  }
+  report('recentMetrics');
+
+  // Pass 2: the rest of each snapshot, then deltas, until the server has nothing more.
+  for (const clientId of clientIds) {
+    for (;;) {
+      const phase = storedPhase(applier.getCursor(clientId));
+      const result = await step(clientId);
+      if (phase !== 'delta') report('historyMetrics');
+      if (!result.more) break;
+    }
+  }
+}
