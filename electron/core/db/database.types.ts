@@ -60,6 +60,9 @@ export interface CampaignsTable {
   start_date: string;
   end_date: string | null;
   version: Generated<number>;
+  /** Server's per-field optimistic-concurrency counters, quoted as baseVersion by status and budget edits. */
+  status_version: Generated<number>;
+  budget_version: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -209,10 +212,13 @@ export interface ApprovalsTable {
   campaign_id: string;
   kind: string;
   status: string;
+  /** A server user id when synced; the device has no users row for it. */
   requested_by: string;
-  current_budget_micros: number;
-  requested_budget_micros: number;
-  reason: string;
+  current_budget_micros: number | null;
+  requested_budget_micros: number | null;
+  /** The server's approval payload, e.g. { budgetType, budgetMicros, previousBudgetType, previousBudgetMicros }. */
+  payload_json: Generated<string>;
+  reason: string | null;
   decided_by: string | null;
   decided_at: string | null;
   decision_note: string | null;
@@ -290,6 +296,29 @@ export interface SyncStateTable {
   last_push_at: string | null;
   last_pull_at: string | null;
   reset_required: Generated<number>;
+  /** The device id registered with the server; never a token (tokens live in the OS keychain). */
+  device_id: string | null;
+  user_id: string | null;
+  user_email: string | null;
+  user_display_name: string | null;
+  org_id: string | null;
+  org_name: string | null;
+  roles_json: Generated<string>;
+  initial_sync_done: Generated<number>;
+  last_error_json: string | null;
+  last_synced_at: string | null;
+}
+
+/** Where each advertiser client's metric snapshot or delta stream stands. */
+export interface SyncMetricCursorsTable {
+  client_id: string;
+  cursor: string | null;
+  /** 'recent' | 'history' while the snapshot runs, 'delta' after. */
+  phase: string | null;
+  window_start: string | null;
+  done: Generated<number>;
+  total: Generated<number>;
+  updated_at: string;
 }
 
 export interface SyncRejectionsTable {
@@ -299,6 +328,10 @@ export interface SyncRejectionsTable {
   error_code: string;
   error_message: string;
   rejected_at: string;
+  kind: Generated<'conflict' | 'rejected'>;
+  details_json: string | null;
+  entity_type: string | null;
+  entity_id: string | null;
 }
 
 /** Counts kept on write where COUNT(*) would be too slow, e.g. 'metric_rows'. */
@@ -338,5 +371,6 @@ export interface Database {
   outbox: OutboxTable;
   sync_state: SyncStateTable;
   sync_rejections: SyncRejectionsTable;
+  sync_metric_cursors: SyncMetricCursorsTable;
   cache_counters: CacheCountersTable;
 }
