@@ -1,14 +1,32 @@
 import { useMemo, useRef } from 'react';
-import { NavLink, Outlet, useSearchParams } from 'react-router';
+import { NavLink, Outlet, useLocation, useSearchParams } from 'react-router';
 import { effectiveToday, toIsoDate } from '../lib/date-presets';
 import { carriedQuery } from '../lib/query-state';
 import { useRpcQuery } from '../lib/use-rpc-query';
 import { ClientSwitcher } from '../features/filters/ClientSwitcher';
 import { DateRangePicker } from '../features/filters/DateRangePicker';
+import { AccountMenu } from '../features/account/AccountMenu';
+import { FirstSyncPanel, FirstSyncSlimBar } from '../features/sync/FirstSyncProgress';
+import { SyncProvider } from '../features/sync/SyncProvider';
+import { SyncStatusIndicator } from '../features/sync/SyncStatusIndicator';
+import { useSync } from '../features/sync/sync-context';
 import { ErrorState, LoadingState } from '../ui/StateViews';
 import { AppDataContext, type AppData } from './app-data-context';
 
+/** Pages that make sense before any data has arrived: they stay reachable during the first download. */
+const PAGES_WITHOUT_DATA = ['/sign-in', '/sync/issues'];
+
 export function AppShell() {
+  return (
+    <SyncProvider>
+      <ShellLayout />
+    </SyncProvider>
+  );
+}
+
+function ShellLayout() {
+  const sync = useSync();
+  const location = useLocation();
   const status = useRpcQuery('app.status', {});
   const clients = useRpcQuery('clients.list', {});
   const [params] = useSearchParams();
@@ -28,6 +46,9 @@ export function AppShell() {
 
   const carried = carriedQuery(params);
   const failure = status.error ?? clients.error;
+  const initialSync = sync.status?.initialSync ?? null;
+  const needsData = !PAGES_WITHOUT_DATA.includes(location.pathname);
+  const serverName = sync.session?.state === 'signedIn' ? sync.session.org.name : null;
 
   return (
     <>
@@ -79,15 +100,24 @@ export function AppShell() {
         </aside>
         <div className="workspace">
           <header className="topbar">
-            {appData !== null && (
+            {appData !== null && needsData && (
               <AppDataContext.Provider value={appData}>
                 <ClientSwitcher />
                 <DateRangePicker />
               </AppDataContext.Provider>
             )}
+            <div className="topbar-end">
+              <SyncStatusIndicator />
+              <AppDataContext.Provider value={appData}>
+                <AccountMenu />
+              </AppDataContext.Provider>
+            </div>
           </header>
+          {initialSync !== null && initialSync.usable && <FirstSyncSlimBar progress={initialSync} />}
           <main id="main-content" ref={mainRef} tabIndex={-1} className="main">
-            {appData !== null ? (
+            {initialSync !== null && !initialSync.usable && needsData ? (
+              <FirstSyncPanel progress={initialSync} serverName={serverName} />
+            ) : appData !== null ? (
               <AppDataContext.Provider value={appData}>
                 <Outlet />
               </AppDataContext.Provider>

@@ -10,11 +10,15 @@ const routeModules = {
   campaigns: () => import('../features/campaigns/CampaignsPage'),
   campaignDetail: () => import('../features/campaign-detail/CampaignDetailPage'),
   adDetail: () => import('../features/ad-detail/AdDetailPage'),
+  signIn: () => import('../features/account/SignInPage'),
+  syncIssues: () => import('../features/sync/SyncIssuesPage'),
 };
 const DashboardPage = lazy(routeModules.dashboard);
 const CampaignsPage = lazy(routeModules.campaigns);
 const CampaignDetailPage = lazy(routeModules.campaignDetail);
 const AdDetailPage = lazy(routeModules.adDetail);
+const SignInPage = lazy(routeModules.signIn);
+const SyncIssuesPage = lazy(routeModules.syncIssues);
 
 /**
  * Starts loading the first page's chunk while the shell asks core for its status, instead of after: the two
@@ -22,13 +26,17 @@ const AdDetailPage = lazy(routeModules.adDetail);
  */
 export function prefetchRouteFor(hash: string): void {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
-  const load = path.startsWith('/ads/')
-    ? routeModules.adDetail
-    : path.startsWith('/campaigns/')
-      ? routeModules.campaignDetail
-      : path.startsWith('/campaigns')
-        ? routeModules.campaigns
-        : routeModules.dashboard;
+  const load = path.startsWith('/sign-in')
+    ? routeModules.signIn
+    : path.startsWith('/sync/issues')
+      ? routeModules.syncIssues
+      : path.startsWith('/ads/')
+        ? routeModules.adDetail
+        : path.startsWith('/campaigns/')
+          ? routeModules.campaignDetail
+          : path.startsWith('/campaigns')
+            ? routeModules.campaigns
+            : routeModules.dashboard;
   load().catch((error: unknown) => console.error('Could not preload the first page', error));
 }
 
@@ -48,6 +56,8 @@ export function createAppRouter() {
         { path: 'campaigns', element: page(<CampaignsPage />) },
         { path: 'campaigns/:campaignId', element: page(<CampaignDetailPage />) },
         { path: 'ads/:adId', element: page(<AdDetailPage />) },
+        { path: 'sign-in', element: page(<SignInPage />) },
+        { path: 'sync/issues', element: page(<SyncIssuesPage />) },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

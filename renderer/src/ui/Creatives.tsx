@@ -1,4 +1,6 @@
+import { useRef, useState, type ReactNode } from 'react';
 import type { AdCopy, ImagePrompt, VideoPrompt } from '@kiki/shared/domain/creative.schema';
+import { CopyEditForm, type SaveCopy } from './CopyEditForm';
 
 interface Props {
   copies: readonly AdCopy[];
@@ -6,10 +8,21 @@ interface Props {
   videoPrompts: readonly VideoPrompt[];
   /** The copy the ad runs, highlighted among the variants. */
   activeCopyId?: string | null;
+  /** When given, each copy variant gets an "Edit" button that saves through this. */
+  onSaveCopy?: SaveCopy;
+  /** Shown after a copy's texts, e.g. a "Waiting to sync" marker for the copy just saved. */
+  copyMarker?: (copy: AdCopy) => ReactNode;
 }
 
 /** A campaign's copy variants and creative prompts. */
-export function Creatives({ copies, imagePrompts, videoPrompts, activeCopyId = null }: Props) {
+export function Creatives({ copies, imagePrompts, videoPrompts, activeCopyId = null, onSaveCopy, copyMarker }: Props) {
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const editButtons = useRef(new Map<string, HTMLButtonElement>());
+  const closeEditor = (copyId: string) => {
+    setEditingId(null);
+    // Back to the button that opened the form, so keyboard users keep their place.
+    requestAnimationFrame(() => editButtons.current.get(copyId)?.focus());
+  };
   return (
     <div className="creatives">
       <section aria-labelledby="copies-heading">
@@ -26,12 +39,33 @@ export function Creatives({ copies, imagePrompts, videoPrompts, activeCopyId = n
                   <span className="copy-variant">Variant {copy.variantLabel}</span>
                   <span className="muted">{copy.generatedBy === 'ai' ? 'AI-generated' : 'Written by hand'}</span>
                   {copy.id === activeCopyId && <span className="badge badge-live">Used by this ad</span>}
+                  {copyMarker?.(copy)}
+                  {onSaveCopy !== undefined && editingId !== copy.id && (
+                    <button
+                      type="button"
+                      className="button button-small copy-edit-button"
+                      aria-label={`Edit copy variant ${copy.variantLabel}`}
+                      ref={(el) => {
+                        if (el === null) editButtons.current.delete(copy.id);
+                        else editButtons.current.set(copy.id, el);
+                      }}
+                      onClick={() => setEditingId(copy.id)}
+                    >
+                      Edit
+                    </button>
+                  )}
                 </div>
-                <p className="copy-headline">{copy.headline}</p>
-                <p className="copy-text">{copy.primaryText}</p>
-                <p className="copy-cta">
-                  <span className="muted">Call to action:</span> {copy.callToAction}
-                </p>
+                {onSaveCopy !== undefined && editingId === copy.id ? (
+                  <CopyEditForm copy={copy} onSave={onSaveCopy} onClose={() => closeEditor(copy.id)} />
+                ) : (
+                  <>
+                    <p className="copy-headline">{copy.headline}</p>
+                    <p className="copy-text">{copy.primaryText}</p>
+                    <p className="copy-cta">
+                      <span className="muted">Call to action:</span> {copy.callToAction}
+                    </p>
+                  </>
+                )}
               </li>
             ))}
           </ul>

@@ -1,4 +1,6 @@
-import type { ReactNode } from 'react';
+import { useContext, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import { SyncContext } from '../features/sync/sync-context';
 import type { AppErrorShape } from '@kiki/shared/errors';
 
 export function LoadingState({ label }: { label: string }) {
@@ -51,16 +53,31 @@ export function EmptyState({ title, children }: { title: string; children: React
   );
 }
 
-/** What every data page shows when the local cache has no campaigns yet. */
+/**
+ * What every data page shows when the local cache has no campaigns yet. Signed in, that means the agency has
+ * none this account may see; signed out, the way in is signing in.
+ */
 export function NoDataYet() {
+  const session = useContext(SyncContext)?.session;
+  const signedInTo = session?.state === 'signedIn' ? session.org.name : null;
   return (
     <div className="panel">
       <EmptyState title="No data yet">
-        <p>This computer has no campaigns or performance data yet.</p>
-        <p>
-          Sign in to your agency&apos;s sync server or connect a Meta, Google Ads or TikTok account to pull your
-          campaigns. To explore KIKI first, start it with demo data (<code>npm run start:web</code>).
-        </p>
+        {signedInTo !== null ? (
+          <p>
+            {signedInTo} has no campaigns you can see yet. When a teammate adds one or an admin gives you access to a
+            client, it appears here by itself.
+          </p>
+        ) : (
+          <>
+            <p>This computer has no campaigns or performance data yet.</p>
+            <p>
+              <Link to="/sign-in">Sign in to your agency&apos;s team server</Link> to sync your campaigns, or connect a
+              Meta, Google Ads or TikTok account. To explore KIKI first, start it with demo data (
+              <code>npm run start:web</code>).
+            </p>
+          </>
+        )}
       </EmptyState>
     </div>
   );

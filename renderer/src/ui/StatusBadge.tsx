@@ -1,4 +1,4 @@
-const LABELS: Record<string, string> = {
+export const STATUS_LABELS: Readonly<Record<string, string>> = {
   draft: 'Draft',
   active: 'Active',
   paused: 'Paused',
@@ -14,5 +14,5 @@ const LABELS: Record<string, string> = {
 
 /** A status as a word with a colour hint; the word carries the meaning, never the colour alone. */
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge badge-${status}`}>{LABELS[status] ?? status}</span>;
+  return <span className={`badge badge-${status}`}>{STATUS_LABELS[status] ?? status}</span>;
 }

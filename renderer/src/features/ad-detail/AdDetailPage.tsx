@@ -1,16 +1,24 @@
-import { useMemo } from 'react';
+import { useContext, useMemo } from 'react';
+import { can } from '@kiki/shared/permissions';
+import type { AdCopy } from '@kiki/shared/domain/creative.schema';
 import { Link, useParams } from 'react-router';
 import { PLATFORM_LABELS } from '@kiki/shared/domain/platform.schema';
 import { formatInteger } from '../../lib/format';
 import { formatRangeLabel } from '../../lib/date-presets';
 import { carriedQuery } from '../../lib/query-state';
+import { useRpcMutation } from '../../lib/use-rpc-mutation';
 import { useRpcQuery } from '../../lib/use-rpc-query';
+import { useSavedOverlay } from '../../lib/use-saved-overlay';
+import type { SaveCopy } from '../../ui/CopyEditForm';
 import { Creatives } from '../../ui/Creatives';
 import { KpiCards } from '../../ui/KpiCards';
 import { LazySpendRevenueChart } from '../../ui/LazySpendRevenueChart';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/StateViews';
 import { useViewState } from '../filters/use-view-state';
+import { SyncContext } from '../sync/sync-context';
+import { useLocalEdit } from '../sync/use-local-edit';
+import { WaitingToSync } from '../sync/WaitingToSync';
 import { DailyTable } from './DailyTable';
 
 export default function AdDetailPage() {
@@ -27,6 +35,10 @@ export default function AdDetailPage() {
       })),
     [detail.data],
   );
+  const sync = useContext(SyncContext);
+  const updateCopy = useRpcMutation('adCopies.update');
+  const localEdit = useLocalEdit();
+  const savedCopies = useSavedOverlay<typeof detail.data, AdCopy>(detail.data);
 
   if (detail.error !== null) {
     return (
@@ -55,7 +67,20 @@ export default function AdDetailPage() {
     );
   }
 
-  const { ad, campaign, client, deployment, totals, daily, copy, assets } = detail.data;
+  const { ad, campaign, client, deployment, totals, daily, assets } = detail.data;
+  const copy = detail.data.copy === null ? null : savedCopies.apply(detail.data.copy);
+  const otherCopies = detail.data.copies.filter((c) => c.id !== copy?.id).map(savedCopies.apply);
+  const session = sync?.session;
+  const mayEdit = session?.state !== 'signedIn' || can(session.roles, 'campaigns.edit', campaign.clientId);
+  const saveCopy: SaveCopy = async (target, changes) => {
+    const result = await localEdit.run(`copy:${target.id}`, () => updateCopy.mutate({ adCopyId: target.id, changes }));
+    if (result.ok) {
+      savedCopies.remember(result.value.copy);
+      detail.refetch();
+    }
+    return result;
+  };
+
   return (
     <div className="page">
       <nav className="breadcrumbs" aria-label="Breadcrumb">
@@ -118,10 +143,12 @@ export default function AdDetailPage() {
 
       <section className="panel">
         <Creatives
-          copies={copy === null ? detail.data.copies : [copy, ...detail.data.copies.filter((c) => c.id !== copy.id)]}
+          copies={copy === null ? otherCopies : [copy, ...otherCopies]}
           imagePrompts={detail.data.imagePrompts}
           videoPrompts={detail.data.videoPrompts}
           activeCopyId={copy?.id ?? null}
+          onSaveCopy={mayEdit ? saveCopy : undefined}
+          copyMarker={(c) => localEdit.isWaiting(`copy:${c.id}`) && <WaitingToSync />}
         />
         {assets.length > 0 && (
           <section aria-labelledby="assets-heading">

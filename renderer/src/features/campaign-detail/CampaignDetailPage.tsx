@@ -1,22 +1,42 @@
+import { useContext, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { can } from '@kiki/shared/permissions';
+import type { Campaign } from '@kiki/shared/domain/campaign.schema';
+import type { AdCopy } from '@kiki/shared/domain/creative.schema';
 import { OBJECTIVE_LABELS } from '../../lib/labels';
 import { formatRangeLabel } from '../../lib/date-presets';
 import { deriveRatios } from '@kiki/shared/domain/metrics.schema';
 import { PLATFORM_LABELS } from '@kiki/shared/domain/platform.schema';
 import { formatInteger, formatMoney, formatRoas } from '../../lib/format';
 import { carriedQuery } from '../../lib/query-state';
+import { useRpcMutation } from '../../lib/use-rpc-mutation';
 import { useRpcQuery } from '../../lib/use-rpc-query';
+import { useSavedOverlay } from '../../lib/use-saved-overlay';
 import { Creatives } from '../../ui/Creatives';
 import { KpiCards } from '../../ui/KpiCards';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { ErrorState, LoadingState } from '../../ui/StateViews';
+import type { SaveCopy } from '../../ui/CopyEditForm';
 import { useViewState } from '../filters/use-view-state';
+import { SyncContext } from '../sync/sync-context';
+import { useLocalEdit } from '../sync/use-local-edit';
+import { WaitingToSync } from '../sync/WaitingToSync';
+import { CampaignEditForm } from './CampaignEditForm';
+import type { CampaignChanges } from './campaign-edit';
 
 export default function CampaignDetailPage() {
   const { campaignId = '' } = useParams();
   const { range, params } = useViewState();
   const detail = useRpcQuery('campaigns.detail', { campaignId, range });
   const carried = carriedQuery(params);
+  const sync = useContext(SyncContext);
+  const updateCampaign = useRpcMutation('campaigns.update');
+  const updateCopy = useRpcMutation('adCopies.update');
+  const localEdit = useLocalEdit();
+  const savedCampaign = useSavedOverlay<typeof detail.data, Campaign>(detail.data);
+  const savedCopies = useSavedOverlay<typeof detail.data, AdCopy>(detail.data);
+  const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
 
   if (detail.error !== null) {
     return (
@@ -40,7 +60,33 @@ export default function CampaignDetailPage() {
     );
   }
 
-  const { campaign, client, totals, deployments, ads } = detail.data;
+  const { client, totals, deployments, ads } = detail.data;
+  const campaign = savedCampaign.apply(detail.data.campaign);
+  const copies = detail.data.copies.map(savedCopies.apply);
+  // Signed in: only people whose role may edit this client's campaigns see Edit; the server checks again.
+  // Signed out: the cache is this computer's own, and edits wait for a sign-in.
+  const session = sync?.session;
+  const mayEdit = session?.state !== 'signedIn' || can(session.roles, 'campaigns.edit', campaign.clientId);
+
+  const saveCampaign = async (changes: CampaignChanges) => {
+    const result = await localEdit.run(`campaign:${campaign.id}`, () =>
+      updateCampaign.mutate({ campaignId: campaign.id, changes }),
+    );
+    if (result.ok) {
+      savedCampaign.remember(result.value.campaign);
+      detail.refetch();
+    }
+    return result;
+  };
+  const saveCopy: SaveCopy = async (copy, changes) => {
+    const result = await localEdit.run(`copy:${copy.id}`, () => updateCopy.mutate({ adCopyId: copy.id, changes }));
+    if (result.ok) {
+      savedCopies.remember(result.value.copy);
+      detail.refetch();
+    }
+    return result;
+  };
+
   return (
     <div className="page">
       <Breadcrumbs carried={carried} current={campaign.name} />
@@ -48,15 +94,36 @@ export default function CampaignDetailPage() {
         <div>
           <h1 className="page-title">
             {campaign.name} <StatusBadge status={campaign.status} />
+            {localEdit.isWaiting(`campaign:${campaign.id}`) && <WaitingToSync />}
           </h1>
           <p className="page-subtitle">
             {client.name} · {OBJECTIVE_LABELS[campaign.objective]} ·{' '}
-            {formatMoney(campaign.budgetMicros, campaign.currency)}
-            {campaign.budgetType === 'daily' ? ' per day' : ' lifetime'} · {campaign.startDate} to{' '}
-            {campaign.endDate ?? 'open end'}
+            <span data-testid="campaign-budget">
+              {formatMoney(campaign.budgetMicros, campaign.currency)}
+              {campaign.budgetType === 'daily' ? ' per day' : ' lifetime'}
+            </span>{' '}
+            · {campaign.startDate} to {campaign.endDate ?? 'open end'}
           </p>
         </div>
+        {mayEdit && !editing && (
+          <button ref={editButton} type="button" className="button" onClick={() => setEditing(true)}>
+            Edit campaign
+          </button>
+        )}
       </header>
+
+      {editing && (
+        <section className="panel" aria-label="Edit campaign">
+          <CampaignEditForm
+            campaign={campaign}
+            onSave={saveCampaign}
+            onClose={() => {
+              setEditing(false);
+              requestAnimationFrame(() => editButton.current?.focus());
+            }}
+          />
+        </section>
+      )}
 
       <section className="panel" aria-label={`Totals for ${formatRangeLabel(range)}`} aria-busy={detail.isFetching}>
         <KpiCards currency={campaign.currency} current={totals} />
@@ -156,9 +223,11 @@ export default function CampaignDetailPage() {
 
       <section className="panel">
         <Creatives
-          copies={detail.data.copies}
+          copies={copies}
           imagePrompts={detail.data.imagePrompts}
           videoPrompts={detail.data.videoPrompts}
+          onSaveCopy={mayEdit ? saveCopy : undefined}
+          copyMarker={(copy) => localEdit.isWaiting(`copy:${copy.id}`) && <WaitingToSync />}
         />
       </section>
     </div>

@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { AppErrorShape } from '@kiki/shared/errors';
+import { useNow } from '../../lib/use-now';
+import { useRpcMutation } from '../../lib/use-rpc-mutation';
+import { useSync } from './sync-context';
+import { CONNECTION_LABELS, issuesLabel, lastSyncedLabel, pendingLabel, retryLabel } from './sync-labels';
+
+/** Always in the header: connection, waiting edits, last sync, the last error, "Sync now" and open issues. */
+export function SyncStatusIndicator() {
+  const { status, error, applyStatus } = useSync();
+  const now = useNow(15_000);
+  const syncNow = useRpcMutation('sync.now');
+  const [syncNowError, setSyncNowError] = useState<AppErrorShape | null>(null);
+
+  if (status === null) {
+    return (
+      <div className="sync-status" role="status" aria-label="Sync status" aria-live="polite">
+        <span className="sync-dot sync-dot-unknown" aria-hidden="true" />
+        <span className="muted">{error === null ? 'Checking sync…' : error.message}</span>
+      </div>
+    );
+  }
+
+  const connection =
+    status.syncing && status.connection === 'online' ? 'Syncing…' : CONNECTION_LABELS[status.connection];
+  const synced = lastSyncedLabel(status, now);
+  const retry = retryLabel(status, now);
+  const shownError = syncNowError ?? status.lastError;
+  const signedOut = status.connection === 'signedOut';
+
+  const runSyncNow = async () => {
+    setSyncNowError(null);
+    const result = await syncNow.mutate({});
+    if (result.ok) applyStatus(result.value);
+    else setSyncNowError(result.error);
+  };
+
+  return (
+    <div className="sync-status">
+      <div className="sync-status-live" role="status" aria-label="Sync status" aria-live="polite">
+        <span className={`sync-dot sync-dot-${status.connection}`} aria-hidden="true" />
+        <span className="sync-connection">{connection}</span>
+        {status.pendingCount > 0 && <span className="sync-pending">{pendingLabel(status.pendingCount)}</span>}
+        {shownError !== null && (
+          <span className="sync-error" title={shownError.message}>
+            {shownError.message}
+          </span>
+        )}
+      </div>
+      {(synced !== null || retry !== null) && (
+        <span className="sync-time muted">
+          {synced}
+          {synced !== null && retry !== null && ' · '}
+          {retry}
+        </span>
+      )}
+      {!signedOut && (
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void runSyncNow()}
+          disabled={syncNow.isPending || status.syncing}
+          aria-busy={syncNow.isPending}
+        >
+          {syncNow.isPending ? 'Syncing…' : 'Sync now'}
+        </button>
+      )}
+      {status.issueCount > 0 && (
+        <Link to="/sync/issues" className="sync-issues-badge">
+          {issuesLabel(status.issueCount)}
+        </Link>
+      )}
+    </div>
+  );
+}
