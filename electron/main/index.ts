@@ -7,6 +7,8 @@ import { coreDataDir, setupCoreProcess } from './setup-core-process';
 import { createMainWindow, focusWindow } from './setup-main-window';
 import { setupSecurity } from './setup-security';
 import { setupUpdater } from './setup-updater';
+import { createVaultChannelHandler } from './setup-vault-channel';
+import { createKeytarVault } from './vault/keytar-vault';
 import { createSettingsStore } from './settings-store';
 
 // Bundled to dist-electron/main/index.cjs; the preload, core and renderer sit beside it.
@@ -36,6 +38,7 @@ if (!app.requestSingleInstanceLock()) {
       location,
       logger,
       ...(app.isPackaged ? { logFile: path.join(app.getPath('logs'), 'core.log') } : {}),
+      handleCoreMessage: createVaultChannelHandler(createKeytarVault({ logger }), logger),
     });
     const openWindow = () => {
       mainWindow = createMainWindow({

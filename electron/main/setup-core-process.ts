@@ -24,6 +24,11 @@ export interface CoreProcessOptions {
   logger: Logger;
   /** Packaged builds: core's log file (its stdout goes nowhere there). */
   logFile?: string;
+  /**
+   * Requests core makes of main (the vault channel): returns true when it handled the message. Only this core
+   * process's own messages reach it, never a renderer's.
+   */
+  handleCoreMessage?: (message: unknown, reply: (response: unknown) => void) => boolean;
 }
 
 /**
@@ -56,6 +61,8 @@ export function setupCoreProcess(options: CoreProcessOptions): { stop(): void } 
     });
     child = proc;
     proc.on('message', (message: unknown) => {
+      if (child !== proc) return;
+      if (options.handleCoreMessage?.(message, (response) => child === proc && proc.postMessage(response))) return;
       const status = coreStatusMessageSchema.safeParse(message);
       if (status.success && status.data.type === 'fatal') logger.error({ reason: status.data.message }, 'Core failed');
     });

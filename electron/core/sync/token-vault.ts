@@ -1,5 +1,6 @@
 import { parseVaultKey } from '@kiki/shared/vault/vault-key.schema';
 import { AppError } from '@kiki/shared/errors';
+import { vaultChannelResponseSchema, type VaultChannelRequest } from '@kiki/shared/rpc/vault-channel-protocol';
 
 /**
  * Where core keeps a team server's refresh token. In Electron this is main's keychain vault reached over a
@@ -41,6 +42,70 @@ export function tokenVaultFrom(vault: SecretVaultLike): TokenVault {
     async delete(key) {
       assertSyncTokenKey(key);
       await vault.deleteSecret(key);
+    },
+  };
+}
+
+/** Sends one message to main over core's parentPort. */
+export type PostToMain = (message: VaultChannelRequest) => void;
+
+/** A keychain unlock prompt may wait for the user, so this is generous; a dead main never answers at all. */
+const VAULT_CHANNEL_TIMEOUT_MS = 120_000;
+
+/**
+ * The token vault of a core running in Electron's utility process: each call is a request to main over the
+ * vault channel (shared/src/rpc/vault-channel-protocol.ts), answered by main's keychain vault. Feed every
+ * 'vault.response' from the parent port to `receive`.
+ */
+export function createVaultChannelClient(post: PostToMain): TokenVault & {
+  receive(message: unknown): void;
+  close(): void;
+} {
+  let nextId = 0;
+  const waiting = new Map<
+    number,
+    { resolve: (value: string | null) => void; reject: (error: unknown) => void; timer: NodeJS.Timeout }
+  >();
+
+  function call(
+    request: { op: 'get' | 'delete'; key: string } | { op: 'set'; key: string; value: string },
+  ): Promise<string | null> {
+    assertSyncTokenKey(request.key);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new AppError('UNAVAILABLE', 'The system keychain did not answer. Unlock it, then try again.'));
+      }, VAULT_CHANNEL_TIMEOUT_MS);
+      waiting.set(id, { resolve, reject, timer });
+      post({ ...request, id, type: 'vault.request' } as VaultChannelRequest);
+    });
+  }
+
+  return {
+    get: (key) => call({ op: 'get', key }),
+    set: async (key, value) => {
+      await call({ op: 'set', key, value });
+    },
+    delete: async (key) => {
+      await call({ op: 'delete', key });
+    },
+    receive(message) {
+      const parsed = vaultChannelResponseSchema.safeParse(message);
+      if (!parsed.success) return;
+      const entry = waiting.get(parsed.data.id);
+      if (!entry) return;
+      waiting.delete(parsed.data.id);
+      clearTimeout(entry.timer);
+      if (parsed.data.ok) entry.resolve(parsed.data.value);
+      else entry.reject(new AppError(parsed.data.error.code, parsed.data.error.message));
+    },
+    close() {
+      for (const entry of waiting.values()) {
+        clearTimeout(entry.timer);
+        entry.reject(new AppError('UNAVAILABLE', 'KIKI core is shutting down.'));
+      }
+      waiting.clear();
     },
   };
 }
