@@ -78,7 +78,7 @@ export function createVaultChannelClient(post: PostToMain): TokenVault & {
         reject(new AppError('UNAVAILABLE', 'The system keychain did not answer. Unlock it, then try again.'));
       }, VAULT_CHANNEL_TIMEOUT_MS);
       waiting.set(id, { resolve, reject, timer });
-      post({ ...request, id, type: 'vault.request' } as VaultChannelRequest);
+      post({ ...request, id, type: 'vault.request' });
     });
   }
 
