@@ -8,6 +8,7 @@ import { clientsRoutes } from './clients/clients.routes';
 import { membershipsRoutes } from './memberships/memberships.routes';
 import { metricsRoutes } from './metrics/metrics.routes';
 import { orgRoutes } from './org/org.routes';
+import { syncRoutes } from './sync/sync.routes';
 import { usersRoutes } from './users/users.routes';
 
 /** The data API under /api/v1; every route declares the permission it needs. */
@@ -19,4 +20,5 @@ export const apiRoutes: FastifyPluginAsync<{ config: Config; db: Kysely<Database
   await app.register(campaignsRoutes, { db });
   await app.register(metricsRoutes, { db });
   await app.register(auditRoutes, { db });
+  await app.register(syncRoutes, { db });
 };
