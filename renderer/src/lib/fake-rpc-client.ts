@@ -13,7 +13,7 @@ export function fakeRpcClient(handlers: FakeHandlers) {
   const client: RpcClient = {
     call: async (method, input) => {
       calls.push({ method, input });
-      const handler = handlers[method] as Handler<typeof method> | undefined;
+      const handler = handlers[method];
       if (handler === undefined) {
         return { ok: false, error: { code: 'UNAVAILABLE', message: `no fake for ${method}` } };
       }

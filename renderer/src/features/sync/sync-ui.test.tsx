@@ -95,7 +95,7 @@ function byText(tag: string, text: string | RegExp): HTMLElement {
 }
 
 function input(label: string): HTMLInputElement {
-  const labelEl = byText('label', label);
+  const labelEl = byText('label', label) as HTMLLabelElement;
   const control = container.querySelector<HTMLInputElement>(`#${CSS.escape(labelEl.htmlFor)}`);
   if (control === null) throw new Error(`label ${label} points at nothing`);
   return control;
