@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
@@ -18,11 +19,15 @@ import { authenticatePlugin } from './plugins/authenticate';
 import { authRoutes } from './routes/auth/auth.routes';
 import { healthRoutes } from './routes/health/health.routes';
 import { apiRoutes } from './routes/api.routes';
+import { liveRoutes } from './routes/sync/live.routes';
+import { syncMetricsRoutes } from './routes/sync/metrics.routes';
 
 export interface BuildAppOptions {
   config: Config;
   db: Kysely<Database>;
   logger?: Logger;
+  /** Database URL for the live endpoint's dedicated LISTEN connection (not pooled); without it /sync/live answers 503. */
+  databaseUrl?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -31,7 +36,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
  * The whole HTTP surface, without listening: tests inject requests into it and server.ts listens.
  * Order matters: RBAC's onRoute check must be in place before any route is registered.
  */
-export async function buildApp({ config, db, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, databaseUrl }: BuildAppOptions): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger ?? createLogger(config);
   const base = Fastify({
     loggerInstance,
@@ -54,6 +59,9 @@ export async function buildApp({ config, db, logger }: BuildAppOptions): Promise
     reply.header('x-request-id', request.id);
   });
 
+  // First: its onRequest hook marks upgrade requests so a refused one (401 from a later hook) still gets its
+  // socket destroyed, and it wraps route handlers as they are added. Devices never send more than a close frame.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
   await app.register(helmet, { global: true });
   // CORS answers preflights from its own OPTIONS route before any hook runs; it is registered before RBAC's
   // onRoute check because a preflight carries no credentials and needs no permission.
@@ -93,5 +101,7 @@ export async function buildApp({ config, db, logger }: BuildAppOptions): Promise
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { prefix: '/api/v1/auth', config, db });
   await app.register(apiRoutes, { prefix: '/api/v1', config, db });
+  await app.register(liveRoutes, { db, ...(databaseUrl === undefined ? {} : { databaseUrl }) });
+  await app.register(syncMetricsRoutes, { db });
   return base;
 }

@@ -35,7 +35,7 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
 
-  const app = await buildApp({ config, db: appDb, logger });
+  const app = await buildApp({ config, db: appDb, logger, databaseUrl: database.url });
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');

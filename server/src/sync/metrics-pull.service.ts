@@ -1,0 +1,270 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { AppError } from '@kiki/shared/errors';
+import { can, type Grant } from '@kiki/shared/permissions';
+import { METRICS_PAGE_MAX_ROWS, type MetricWireRow, type MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
+import type { Database } from '../db/database';
+import {
+  decodeMetricsCursor,
+  encodeMetricsCursor,
+  type DeltaCursor,
+  type MetricKey,
+  type SnapshotCursor,
+} from './metrics-cursor';
+import { metricsWindow, todayIn, type MetricsWindow } from './metrics-window';
+
+export interface MetricsPullInput {
+  orgId: string;
+  userId: string;
+  grants: readonly Grant[];
+  deviceId: string;
+  clientId: string;
+  cursor: string | null;
+  limit?: number;
+  /** Injected so a test can roll the day over. */
+  now?: Date;
+}
+
+const COLUMNS = sql`ad_id, platform, date, campaign_id, impressions, clicks, spend_micros, conversions, revenue_micros`;
+
+interface MetricRowObject {
+  ad_id: string;
+  platform: MetricWireRow[1];
+  date: string;
+  campaign_id: string;
+  impressions: number;
+  clicks: number;
+  spend_micros: number;
+  conversions: number;
+  revenue_micros: number;
+  change_seq?: number;
+}
+
+function toWire(r: MetricRowObject): MetricWireRow {
+  return [
+    r.ad_id,
+    r.platform,
+    r.date,
+    r.campaign_id,
+    r.impressions,
+    r.clicks,
+    r.spend_micros,
+    r.conversions,
+    r.revenue_micros,
+  ];
+}
+
+async function rows(db: Kysely<Database>, query: RawBuilder<MetricRowObject>): Promise<MetricRowObject[]> {
+  return (await query.execute(db)).rows;
+}
+
+/** Device, client and reach checks; returns the advertiser's window. */
+async function authorize(db: Kysely<Database>, input: MetricsPullInput): Promise<MetricsWindow> {
+  const device = await db
+    .selectFrom('sync_devices')
+    .select('id')
+    .where('id', '=', input.deviceId)
+    .where('org_id', '=', input.orgId)
+    .where('user_id', '=', input.userId)
+    .executeTakeFirst();
+  if (device === undefined) {
+    throw new AppError(
+      'FORBIDDEN',
+      'This device is not registered to you; register it (sync/register) before pulling.',
+    );
+  }
+  const client = await db
+    .selectFrom('clients')
+    .select(['timezone', 'archived_at'])
+    .where('org_id', '=', input.orgId)
+    .where('id', '=', input.clientId)
+    .executeTakeFirst();
+  // Unknown, archived and unreadable clients answer alike, so the answer does not reveal which one it is.
+  if (client === undefined || client.archived_at !== null || !can(input.grants, 'metrics.read', input.clientId)) {
+    throw new AppError(
+      'FORBIDDEN',
+      "You cannot read this client's metrics (any more); drop its local rows and ask an agency admin for access.",
+    );
+  }
+  return metricsWindow(todayIn(client.timezone, input.now ?? new Date()));
+}
+
+function snapshotPageQuery(
+  input: MetricsPullInput,
+  window: MetricsWindow,
+  phase: 'recent' | 'history',
+  after: MetricKey | null,
+  limit: number,
+): RawBuilder<MetricRowObject> {
+  const range =
+    phase === 'recent'
+      ? sql`date >= ${window.recentStart}::date`
+      : sql`date >= ${window.windowStart}::date and date < ${window.recentStart}::date`;
+  const keyset =
+    after === null ? sql`` : sql`and (ad_id, platform, date) > (${after[0]}::uuid, ${after[1]}, ${after[2]}::date)`;
+  return sql<MetricRowObject>`
+    select ${COLUMNS} from performance_metrics
+    where org_id = ${input.orgId} and client_id = ${input.clientId} and ${range} ${keyset}
+    order by ad_id, platform, date
+    limit ${limit}`;
+}
+
+function maxChangeSeq(input: MetricsPullInput): RawBuilder<{ seq: number }> {
+  return sql<{ seq: number }>`
+    select coalesce(max(change_seq), 0)::bigint as seq from performance_metrics
+    where org_id = ${input.orgId} and client_id = ${input.clientId}`;
+}
+
+function page(
+  cursor: string,
+  hasMore: boolean,
+  phase: MetricsPullResponse['phase'],
+  window: MetricsWindow,
+  wire: MetricWireRow[],
+  progress: MetricsPullResponse['progress'],
+): MetricsPullResponse {
+  return {
+    cursor,
+    hasMore,
+    phase,
+    windowStart: window.windowStart,
+    rows: wire,
+    progress,
+    resetRequired: false,
+  };
+}
+
+function reset(window: MetricsWindow): MetricsPullResponse {
+  return {
+    cursor: '',
+    hasMore: false,
+    phase: 'delta',
+    windowStart: window.windowStart,
+    rows: [],
+    progress: { done: 0, total: 0 },
+    resetRequired: true,
+  };
+}
+
+async function snapshotPage(
+  db: Kysely<Database>,
+  input: MetricsPullInput,
+  window: MetricsWindow,
+  start: SnapshotCursor,
+  limit: number,
+): Promise<MetricsPullResponse> {
+  let cursor = start;
+  for (;;) {
+    const found = await rows(db, snapshotPageQuery(input, window, cursor.p, cursor.a, limit));
+    const last = found.at(-1);
+    const done = cursor.d + found.length;
+    if (found.length === limit && last !== undefined) {
+      const next: SnapshotCursor = { ...cursor, a: [last.ad_id, last.platform, last.date], d: done };
+      return page(encodeMetricsCursor(next), true, cursor.p, window, found.map(toWire), { done, total: cursor.t });
+    }
+    if (cursor.p === 'recent') {
+      const next: SnapshotCursor = { ...cursor, p: 'history', a: null, d: done };
+      // An empty remainder of 'recent' goes straight on to 'history' instead of answering an empty page.
+      if (found.length === 0) {
+        cursor = next;
+        continue;
+      }
+      return page(encodeMetricsCursor(next), true, 'recent', window, found.map(toWire), { done, total: cursor.t });
+    }
+    // The snapshot is complete. Rows written since it began carry a change_seq above `s` and come as deltas; say
+    // whether there are any so the device pulls them now rather than at the next poke.
+    const delta: DeltaCursor = { k: 'd', c: input.clientId, s: cursor.s, a: null };
+    const latest = Number((await maxChangeSeq(input).execute(db)).rows[0]?.seq ?? 0);
+    return page(encodeMetricsCursor(delta), latest > cursor.s, 'history', window, found.map(toWire), {
+      done,
+      total: Math.max(cursor.t, done),
+    });
+  }
+}
+
+async function deltaPage(
+  db: Kysely<Database>,
+  input: MetricsPullInput,
+  window: MetricsWindow,
+  cursor: DeltaCursor,
+  limit: number,
+): Promise<MetricsPullResponse> {
+  const after =
+    cursor.a === null
+      ? sql`change_seq > ${cursor.s}`
+      : sql`(change_seq, ad_id, platform, date) > (${cursor.s}, ${cursor.a[0]}::uuid, ${cursor.a[1]}, ${cursor.a[2]}::date)`;
+  const found = await rows(
+    db,
+    sql<MetricRowObject>`
+      select ${COLUMNS}, change_seq from performance_metrics
+      where org_id = ${input.orgId} and client_id = ${input.clientId} and ${after}
+        and date >= ${window.windowStart}::date
+      order by change_seq, ad_id, platform, date
+      limit ${limit}`,
+  );
+  const last = found.at(-1);
+  const hasMore = found.length === limit;
+  let next: DeltaCursor = cursor;
+  if (last !== undefined) {
+    // Only a full page can stop inside one change_seq; otherwise every row of `last.change_seq` was sent.
+    next = {
+      k: 'd',
+      c: input.clientId,
+      s: Number(last.change_seq),
+      a: hasMore ? [last.ad_id, last.platform, last.date] : null,
+    };
+  }
+  return page(encodeMetricsCursor(next), hasMore, 'delta', window, found.map(toWire), {
+    done: found.length,
+    total: found.length,
+  });
+}
+
+/**
+ * One page of an advertiser's metrics for a device: a snapshot (recent days first, then the rest of the window,
+ * each in the device's primary-key order) that ends in a delta cursor, then deltas by change_seq. See
+ * docs/sync-protocol.md "## Metrics" for the cursor rules.
+ */
+export async function pullMetricsPage(
+  db: Kysely<Database>,
+  input: MetricsPullInput,
+  retainedFrom: (orgId: string) => Promise<number>,
+): Promise<MetricsPullResponse> {
+  const window = await authorize(db, input);
+  const limit = Math.min(input.limit ?? METRICS_PAGE_MAX_ROWS, METRICS_PAGE_MAX_ROWS);
+
+  if (input.cursor === null) {
+    // The first page, the snapshot's change_seq and its total come from one snapshot of the database, so every
+    // row committed after it has a higher change_seq and reaches the device as a delta.
+    return db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        const seq = Number((await maxChangeSeq(input).execute(trx)).rows[0]?.seq ?? 0);
+        const total = await sql<{ n: number }>`
+          select count(*)::bigint as n from performance_metrics
+          where org_id = ${input.orgId} and client_id = ${input.clientId} and date >= ${window.windowStart}::date`.execute(
+          trx,
+        );
+        const start: SnapshotCursor = {
+          k: 's',
+          c: input.clientId,
+          w: window.windowStart,
+          s: seq,
+          p: 'recent',
+          a: null,
+          d: 0,
+          t: Number(total.rows[0]?.n ?? 0),
+        };
+        return snapshotPage(trx, input, window, start, limit);
+      });
+  }
+
+  const cursor = decodeMetricsCursor(input.cursor, input.clientId);
+  if (cursor.k === 's') {
+    if (cursor.w !== window.windowStart) return reset(window);
+    return snapshotPage(db, input, window, cursor, limit);
+  }
+  if (cursor.s < (await retainedFrom(input.orgId))) return reset(window);
+  return deltaPage(db, input, window, cursor, limit);
+}
