@@ -1,0 +1,261 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
+import { createMetricsIngest, type DailyMetricRow } from '../services/metrics-ingest.repository';
+import { createMetricsPurge } from '../services/metrics-purge.repository';
+import { removeMetricRows } from './metrics-remove.repository';
+
+export interface MetricCursorState {
+  cursor: string | null;
+  /**
+   * 'recent' | 'history' while a snapshot runs (raw rows may be ahead of the rollups), 'delta' once the
+   * snapshot's rollups are built; null before the first page.
+   */
+  phase: string | null;
+  done: number;
+  total: number;
+  /** First day of the window the server last reported; absent means "keep what is stored". */
+  windowStart?: string | null;
+}
+
+export interface MetricsPageResult {
+  /** Rows written (new or changed). */
+  applied: number;
+  /** Rows for ads this device does not have yet (e.g. created after the catalogue pull): re-pull the catalogue. */
+  skippedUnknownAds: number;
+}
+
+export interface MetricsApplier {
+  /**
+   * One snapshot page ('recent' or 'history'): raw rows only, no rollup work, in one transaction with the
+   * cursor. The first page of a snapshot (stored cursor null) first removes the client's old metrics, so a
+   * restarted snapshot leaves no stale rows.
+   */
+  applySnapshotPage(clientId: string, page: MetricsPullResponse): MetricsPageResult;
+  /**
+   * Rebuilds the client's rollups from its raw rows (exact). Call with 'recent' when the recent days are in
+   * (the dashboard becomes usable) and with 'history' when the snapshot ends, whatever the last page's phase.
+   */
+  finishSnapshotPhase(clientId: string, phase: 'recent' | 'history'): void;
+  /** One delta page: restatements through the exact-rollup ingest path, and the window trimmed if it moved. */
+  applyDeltaPage(clientId: string, page: MetricsPullResponse): MetricsPageResult;
+  /** Deletes the client's rows before `windowStart`, keeping every rollup exact. Returns rows removed. */
+  trimWindow(clientId: string, windowStart: string): number;
+  getCursor(clientId: string): MetricCursorState;
+  saveCursor(clientId: string, state: MetricCursorState): void;
+}
+
+interface CursorRow {
+  cursor: string | null;
+  phase: string | null;
+  window_start: string | null;
+  done: number;
+  total: number;
+}
+
+const METRICS = ['impressions', 'clicks', 'spend_micros', 'conversions', 'revenue_micros'] as const;
+const SUMS = METRICS.map((m) => `SUM(${m}) AS ${m}`).join(', ');
+const COLUMNS = METRICS.join(', ');
+const CLIENT_ADS = `SELECT a.id FROM ads a JOIN campaigns c ON c.id = a.campaign_id WHERE c.client_id = @clientId`;
+const CLIENT_CAMPAIGNS = `SELECT id FROM campaigns WHERE client_id = @clientId`;
+
+/**
+ * The metrics side of sync. A first sync streams up to millions of rows, so snapshot pages go straight into
+ * metrics_daily through one prepared statement, in primary-key order, one transaction per page, and the
+ * rollups are rebuilt once per phase with INSERT ... SELECT ... GROUP BY; per-row rollup upkeep (the ingest
+ * path) is kept for deltas, which are small and may restate days the device already has.
+ */
+export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApplier {
+  const ingest = createMetricsIngest(sqlite);
+  const purge = createMetricsPurge(sqlite);
+
+  const selectCursor = sqlite.prepare<[string], CursorRow>(
+    'SELECT cursor, phase, window_start, done, total FROM sync_metric_cursors WHERE client_id = ?',
+  );
+  const upsertCursor = sqlite.prepare(
+    `INSERT INTO sync_metric_cursors (client_id, cursor, phase, window_start, done, total, updated_at)
+     VALUES (@clientId, @cursor, @phase, @windowStart, @done, @total, @updatedAt)
+     ON CONFLICT (client_id) DO UPDATE SET cursor = excluded.cursor, phase = excluded.phase,
+       window_start = COALESCE(excluded.window_start, window_start), done = excluded.done, total = excluded.total,
+       updated_at = excluded.updated_at`,
+  );
+  const clientAds = sqlite.prepare<{ clientId: string }, { id: string; campaign_id: string; platform: string }>(
+    `SELECT a.id, a.campaign_id, a.platform FROM ads a JOIN campaigns c ON c.id = a.campaign_id
+     WHERE c.client_id = @clientId`,
+  );
+  const insertRaw = sqlite.prepare(
+    `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const updateRaw = sqlite.prepare(
+    `UPDATE metrics_daily SET impressions = ?, clicks = ?, spend_micros = ?, conversions = ?, revenue_micros = ?
+     WHERE ad_id = ? AND platform = ? AND date = ?`,
+  );
+  const countRows = sqlite.prepare(
+    `INSERT INTO cache_counters (name, value) VALUES ('metric_rows', ?)
+     ON CONFLICT DO UPDATE SET value = value + excluded.value`,
+  );
+
+  const rebuild = [
+    'DELETE FROM temp.metric_rebuild',
+    `INSERT INTO temp.metric_rebuild
+       SELECT campaign_id, platform, date, ${SUMS} FROM metrics_daily
+       WHERE ad_id IN (${CLIENT_ADS}) GROUP BY campaign_id, platform, date`,
+    'DELETE FROM rollup_client_platform_day WHERE client_id = @clientId',
+    `DELETE FROM rollup_campaign_day WHERE campaign_id IN (${CLIENT_CAMPAIGNS})`,
+    `DELETE FROM rollup_campaign_month WHERE campaign_id IN (${CLIENT_CAMPAIGNS})`,
+    `INSERT INTO rollup_client_platform_day (client_id, date, platform, ${COLUMNS})
+       SELECT @clientId, date, platform, ${SUMS} FROM temp.metric_rebuild GROUP BY date, platform`,
+    `INSERT INTO rollup_campaign_day (date, campaign_id, ${COLUMNS})
+       SELECT date, campaign_id, ${SUMS} FROM temp.metric_rebuild GROUP BY date, campaign_id`,
+    `INSERT INTO rollup_campaign_month (month, campaign_id, ${COLUMNS})
+       SELECT substr(date, 1, 8) || '01', campaign_id, ${SUMS} FROM temp.metric_rebuild
+       GROUP BY substr(date, 1, 8), campaign_id`,
+    // Per-currency rollups are the sum of their clients' per-client rollups, so recomputing the currency from
+    // those (a few rows per client and day) stays exact for every other client too.
+    'DELETE FROM rollup_currency_platform_day WHERE currency = @currency',
+    `INSERT INTO rollup_currency_platform_day (currency, date, platform, ${COLUMNS})
+       SELECT @currency, r.date, r.platform, ${METRICS.map((m) => `SUM(r.${m})`).join(', ')}
+       FROM rollup_client_platform_day r JOIN clients cl ON cl.id = r.client_id
+       WHERE cl.currency = @currency GROUP BY r.date, r.platform`,
+    'DELETE FROM rollup_currency_day WHERE currency = @currency',
+    `INSERT INTO rollup_currency_day (currency, date, ${COLUMNS})
+       SELECT @currency, date, ${SUMS} FROM rollup_currency_platform_day WHERE currency = @currency GROUP BY date`,
+    'DELETE FROM temp.metric_rebuild',
+  ];
+  sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS metric_rebuild (
+    campaign_id TEXT, platform TEXT, date TEXT,
+    impressions INTEGER, clicks INTEGER, spend_micros INTEGER, conversions INTEGER, revenue_micros INTEGER)`);
+  const rebuildStatements = rebuild.map((statement) => {
+    const prepared = sqlite.prepare(statement);
+    return {
+      run: (params: Record<string, unknown>) => (statement.includes('@') ? prepared.run(params) : prepared.run()),
+    };
+  });
+  const clientCurrency = sqlite.prepare<[string], { currency: string }>('SELECT currency FROM clients WHERE id = ?');
+
+  function getCursor(clientId: string): MetricCursorState {
+    const row = selectCursor.get(clientId);
+    if (row === undefined) return { cursor: null, phase: null, done: 0, total: 0, windowStart: null };
+    return { cursor: row.cursor, phase: row.phase, done: row.done, total: row.total, windowStart: row.window_start };
+  }
+
+  function saveCursor(clientId: string, state: MetricCursorState): void {
+    upsertCursor.run({
+      clientId,
+      cursor: state.cursor,
+      phase: state.phase,
+      windowStart: state.windowStart ?? null,
+      done: state.done,
+      total: state.total,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
+  function saveFromPage(clientId: string, page: MetricsPullResponse, phase: string): void {
+    saveCursor(clientId, {
+      cursor: page.cursor,
+      phase,
+      done: page.progress.done,
+      total: page.progress.total,
+      windowStart: page.windowStart,
+    });
+  }
+
+  const rebuildRollups = sqlite.transaction((clientId: string) => {
+    const client = clientCurrency.get(clientId);
+    if (client === undefined) return;
+    const params = { clientId, currency: client.currency };
+    // better-sqlite3 ignores named parameters a statement does not use, so each gets both.
+    for (const statement of rebuildStatements) statement.run(params);
+  });
+
+  function trim(clientId: string, windowStart: string): number {
+    return removeMetricRows(sqlite, `m.ad_id IN (${CLIENT_ADS}) AND m.date < @windowStart`, {
+      clientId,
+      windowStart,
+    });
+  }
+
+  const snapshotPage = sqlite.transaction((clientId: string, page: MetricsPullResponse): MetricsPageResult => {
+    if (page.resetRequired) {
+      saveCursor(clientId, { cursor: null, phase: null, done: 0, total: 0 });
+      return { applied: 0, skippedUnknownAds: 0 };
+    }
+    const state = getCursor(clientId);
+    if (state.cursor === null) purge.removeClientMetrics(clientId);
+    const ads = new Map(clientAds.all({ clientId }).map((a) => [a.id, a]));
+    let inserted = 0;
+    let updated = 0;
+    let skipped = 0;
+    for (const row of page.rows) {
+      const ad = ads.get(row[0]);
+      if (ad === undefined || ad.platform !== row[1]) {
+        skipped += 1;
+        continue;
+      }
+      if (
+        insertRaw.run(row[0], row[1], row[2], clientId, ad.campaign_id, row[4], row[5], row[6], row[7], row[8])
+          .changes === 1
+      ) {
+        inserted += 1;
+      } else {
+        updated += updateRaw.run(row[4], row[5], row[6], row[7], row[8], row[0], row[1], row[2]).changes;
+      }
+    }
+    if (inserted > 0) countRows.run(inserted);
+    saveFromPage(clientId, page, page.phase);
+    return { applied: inserted + updated, skippedUnknownAds: skipped };
+  });
+
+  const deltaPage = sqlite.transaction((clientId: string, page: MetricsPullResponse): MetricsPageResult => {
+    if (page.resetRequired) {
+      saveCursor(clientId, { cursor: null, phase: null, done: 0, total: 0 });
+      return { applied: 0, skippedUnknownAds: 0 };
+    }
+    const state = getCursor(clientId);
+    // A snapshot whose last phase was never finished (crash before finishSnapshotPhase) has raw rows ahead of
+    // its rollups: build them before restating on top.
+    if (state.phase === 'recent' || state.phase === 'history') rebuildRollups(clientId);
+    if (state.windowStart != null && page.windowStart > state.windowStart) trim(clientId, page.windowStart);
+    const ads = new Map(clientAds.all({ clientId }).map((a) => [a.id, a]));
+    const rows: DailyMetricRow[] = [];
+    let skipped = 0;
+    for (const row of page.rows) {
+      const ad = ads.get(row[0]);
+      if (ad === undefined || ad.platform !== row[1]) {
+        skipped += 1;
+        continue;
+      }
+      rows.push({
+        adId: row[0],
+        platform: row[1],
+        date: row[2],
+        impressions: row[4],
+        clicks: row[5],
+        spendMicros: row[6],
+        conversions: row[7],
+        revenueMicros: row[8],
+      });
+    }
+    const result = ingest.ingest(rows);
+    saveFromPage(clientId, page, 'delta');
+    return { applied: result.inserted + result.updated, skippedUnknownAds: skipped };
+  });
+
+  return {
+    applySnapshotPage: (clientId, page) => snapshotPage(clientId, page),
+    finishSnapshotPhase(clientId, phase) {
+      sqlite.transaction(() => {
+        rebuildRollups(clientId);
+        if (phase === 'history') {
+          const state = getCursor(clientId);
+          saveCursor(clientId, { ...state, phase: 'delta' });
+        }
+      })();
+    },
+    applyDeltaPage: (clientId, page) => deltaPage(clientId, page),
+    trimWindow: (clientId, windowStart) => sqlite.transaction(() => trim(clientId, windowStart))(),
+    getCursor,
+    saveCursor,
+  };
+}
