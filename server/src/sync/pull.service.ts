@@ -113,7 +113,7 @@ async function deltaPage(
           .execute();
       }
       through = page.reduce((max, c) => Math.max(max, c.version), since);
-      hasMore = true;
+      hasMore = through < base.serverVersion;
     }
     // Latest operation per row wins; an upsert whose row is gone by now is sent as a tombstone.
     const latest = new Map<string, { entity: SyncEntityType; id: string; op: 'upsert' | 'delete' }>();
