@@ -4,9 +4,11 @@ import { METRICS_PAGE_MAX_ROWS } from '@kiki/shared/sync/sync-protocol';
 
 /** The part of C1's metrics applier (metrics-apply.ts) this loop drives. */
 export interface MetricsApplierPort {
-  applySnapshotPage(clientId: string, page: MetricsPullResponse): unknown;
+  /** Saves the page's cursor in the same transaction as its rows. */
+  applySnapshotPage(clientId: string, page: MetricsPullResponse): { skippedUnknownAds: number };
+  /** 'history' also marks the snapshot over (phase 'delta'). */
   finishSnapshotPhase(clientId: string, phase: 'recent' | 'history'): void;
-  applyDeltaPage(clientId: string, page: MetricsPullResponse): unknown;
+  applyDeltaPage(clientId: string, page: MetricsPullResponse): { skippedUnknownAds: number };
   trimWindow(clientId: string, windowStart: string): void;
   getCursor(clientId: string): MetricCursorState;
   saveCursor(clientId: string, state: MetricCursorState): void;
@@ -51,12 +53,16 @@ function storedPhase(state: MetricCursorState): StoredPhase {
  * the per-client cursor saved after each page in the same transaction as the rows, so a restarted core goes on
  * from the last page it applied.
  */
-export async function syncClientMetrics(clientIds: readonly string[], deps: MetricsSyncDeps): Promise<void> {
+export async function syncClientMetrics(
+  clientIds: readonly string[],
+  deps: MetricsSyncDeps,
+): Promise<{ clientsWithUnknownAds: string[] }> {
   const { applier } = deps;
   const limit = deps.pageSize ?? METRICS_PAGE_MAX_ROWS;
   const trimmed = new Set<string>();
   const recentDone = new Set<string>();
   const resets = new Map<string, number>();
+  const unknownAds = new Set<string>();
 
   const report = (phase: MetricsProgress['phase']) => {
     let done = 0;
@@ -85,21 +91,15 @@ export async function syncClientMetrics(clientIds: readonly string[], deps: Metr
       recentDone.delete(clientId);
       return { more: true, phase: 'recent' };
     }
-    if (page.phase === 'delta') applier.applyDeltaPage(clientId, page);
-    else applier.applySnapshotPage(clientId, page);
+    const result =
+      page.phase === 'delta' ? applier.applyDeltaPage(clientId, page) : applier.applySnapshotPage(clientId, page);
+    if (result.skippedUnknownAds > 0) unknownAds.add(clientId);
     const previous = storedPhase(before);
     // The applier rebuilds rollups when a phase finishes; 'recent' done makes the dashboard usable early.
     if ((previous === null || previous === 'recent') && (page.phase !== 'recent' || !page.hasMore)) {
       applier.finishSnapshotPhase(clientId, 'recent');
     }
     if (page.phase !== 'delta' && !page.hasMore) applier.finishSnapshotPhase(clientId, 'history');
-    const snapshotOver = page.phase !== 'delta' && !page.hasMore;
-    applier.saveCursor(clientId, {
-      cursor: page.cursor,
-      phase: snapshotOver ? 'delta' : page.phase,
-      done: page.progress.done,
-      total: page.progress.total,
-    });
     if (!trimmed.has(clientId)) {
       applier.trimWindow(clientId, page.windowStart);
       trimmed.add(clientId);
@@ -129,4 +129,5 @@ export async function syncClientMetrics(clientIds: readonly string[], deps: Metr
       if (!result.more) break;
     }
   }
+  return { clientsWithUnknownAds: [...unknownAds] };
 }

@@ -33,6 +33,8 @@ function fakeStore(pendingIds: number[] = []) {
   let lastSynced: string | null = null;
   let lastError: AppErrorShape | null = null;
   const metricCursors = new Map<string, MetricCursorState>();
+  /** Rows a snapshot page skips because the ad is not in the catalogue yet, per client. */
+  const unknownAdRows = new Map<string, number>();
   const store: SyncStore = {
     deviceId: () => device,
     rotateDeviceId: (id) => {
@@ -69,10 +71,22 @@ function fakeStore(pendingIds: number[] = []) {
     setLastError: (error) => (lastError = error),
     issueCount: () => 0,
     metrics: {
-      applySnapshotPage: (clientId, page) => log.push(`snapshot ${page.phase} ${page.rows.length}`),
-      applyDeltaPage: (clientId, page) => log.push(`delta ${page.rows.length}`),
-      finishSnapshotPhase: (clientId, phase) => log.push(`finish ${phase}`),
-      trimWindow: () => undefined,
+      applySnapshotPage: (clientId, page) => {
+        log.push(`snapshot ${page.phase} ${page.rows.length}`);
+        metricCursors.set(clientId, { cursor: page.cursor, phase: page.phase, done: 1, total: 2 });
+        return { skippedUnknownAds: unknownAdRows.get(clientId) ?? 0 };
+      },
+      applyDeltaPage: (clientId, page) => {
+        log.push(`delta ${page.rows.length}`);
+        metricCursors.set(clientId, { cursor: page.cursor, phase: 'delta', done: 0, total: 0 });
+        return { skippedUnknownAds: 0 };
+      },
+      finishSnapshotPhase: (clientId, phase) => {
+        log.push(`finish ${phase}`);
+        const state = metricCursors.get(clientId);
+        if (phase === 'history' && state) metricCursors.set(clientId, { ...state, phase: 'delta' });
+      },
+      trimWindow: () => 0,
       getCursor: (clientId) => metricCursors.get(clientId) ?? { cursor: null, phase: null, done: 0, total: 0 },
       saveCursor: (clientId, state) => metricCursors.set(clientId, state),
     },
@@ -85,6 +99,8 @@ function fakeStore(pendingIds: number[] = []) {
       outbox.push(mutation(id));
     },
     lastError: () => lastError,
+    unknownAdRows,
+    metricCursors,
     pending: () => outbox.map((m) => m.id),
   };
 }
@@ -363,6 +379,29 @@ describe('sync engine', () => {
       'finish history',
       'finish history',
     ]);
+  });
+
+  it('re-pulls the catalogue and downloads a client again when its metrics named ads the device lacked', async () => {
+    const local = fakeStore();
+    local.unknownAdRows.set(CLIENT, 3);
+    const metricCursorsAsked: (string | null)[] = [];
+    let catalogPulls = 0;
+    const { remote } = fakeRemote(local.log, {
+      pull: () => {
+        catalogPulls += 1;
+        return Promise.resolve(pullPage(`c${catalogPulls}`, false, { readableClientIds: [CLIENT] }));
+      },
+      metricsPull: (body) => {
+        metricCursorsAsked.push(body.cursor);
+        // The second catalogue pull brought the missing ads.
+        if (catalogPulls > 1) local.unknownAdRows.delete(CLIENT);
+        return Promise.resolve(metricsPage('recent', `m${metricCursorsAsked.length}`, false));
+      },
+    });
+    await engineWith(local.store, remote).engine.syncNow();
+    expect(catalogPulls).toBe(2);
+    expect(metricCursorsAsked[0]).toBeNull();
+    expect(metricCursorsAsked.filter((c) => c === null)).toHaveLength(2);
   });
 
   it('resumes after a restart from the stored cursors instead of starting over', async () => {

@@ -339,20 +339,30 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const deviceId = store.deviceId();
     if (deviceId === null) return;
     const showProgress = !store.initialSyncDone();
-    await syncClientMetrics(readableClients, {
-      applier: store.metrics,
-      pull: ({ clientId, cursor, limit }) => remote.metricsPull({ deviceId, clientId, cursor, limit }),
-      checkpoint: () => {
-        checkpoint();
-        lastRequestOk = true;
-      },
-      onProgress: (progress: MetricsProgress) => {
-        if (showProgress) initialSync = progress;
-        touched(['metrics']);
-        refreshStatus();
-      },
-      ...(deps.metricsPageSize !== undefined ? { pageSize: deps.metricsPageSize } : {}),
-    });
+    const run = (clientIds: readonly string[]) =>
+      syncClientMetrics(clientIds, {
+        applier: store.metrics,
+        pull: ({ clientId, cursor, limit }) => remote.metricsPull({ deviceId, clientId, cursor, limit }),
+        checkpoint: () => {
+          checkpoint();
+          lastRequestOk = true;
+        },
+        onProgress: (progress: MetricsProgress) => {
+          if (showProgress) initialSync = progress;
+          touched(['metrics']);
+          refreshStatus();
+        },
+        ...(deps.metricsPageSize !== undefined ? { pageSize: deps.metricsPageSize } : {}),
+      });
+    const { clientsWithUnknownAds } = await run(readableClients);
+    if (clientsWithUnknownAds.length === 0) return;
+    // Rows of ads created after our catalogue pull were skipped and their cursor moved past them: fetch the new
+    // ads, then download those clients' metrics again so no row stays missing.
+    await pullAll(remote, checkpoint);
+    for (const clientId of clientsWithUnknownAds) {
+      store.metrics.saveCursor(clientId, { cursor: null, phase: null, done: 0, total: 0 });
+    }
+    await run(clientsWithUnknownAds.filter((clientId) => readableClients.includes(clientId)));
   }
 
   return {
