@@ -1,0 +1,423 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '@kiki/shared/ids';
+import {
+  metricsIngestResponseSchema,
+  metricsPullResponseSchema,
+  SYNC_PATHS,
+  SYNC_PROTOCOL_VERSION,
+  SYNC_SCHEMA_VERSION_HEADER,
+  type MetricWireRow,
+  type MetricsPullResponse,
+} from '@kiki/shared/sync/sync-protocol';
+import type { MetricIngestRow } from '../../src/sync/metrics-ingest.service';
+import { pullMetricsPage } from '../../src/sync/metrics-pull.service';
+import { addDays, metricsWindow, todayIn } from '../../src/sync/metrics-window';
+import type { TestClient, TestUser } from '../helpers/factories';
+import { createTestApp, errorCodeOf, type TestApp } from '../helpers/test-app';
+import { seedCampaign, type SeededCampaign } from '../helpers/world';
+
+const HEADERS = { [SYNC_SCHEMA_VERSION_HEADER]: String(SYNC_PROTOCOL_VERSION) };
+const TIMEZONE = 'Asia/Tokyo';
+
+describe('sync metrics ingest and pull', () => {
+  let t: TestApp;
+  let orgId: string;
+  let clientA: TestClient;
+  let clientB: TestClient;
+  let adsA: SeededCampaign[];
+  let adB: SeededCampaign;
+  let manager: TestUser;
+  let operatorA: TestUser;
+  let analyst: TestUser;
+  let viewerB: TestUser;
+  let today: string;
+
+  const deviceOf = async (user: TestUser) => {
+    const id = newId();
+    await t.db
+      .insertInto('sync_devices')
+      .values({ id, org_id: user.orgId, user_id: user.id, name: 'test', last_mutation_id: 0 })
+      .execute();
+    return id;
+  };
+  const ingestRaw = async (user: TestUser, rows: MetricIngestRow[]) =>
+    t.app.inject({
+      method: 'POST',
+      url: SYNC_PATHS.metricsIngest,
+      headers: { ...(await t.authHeader(user)), ...HEADERS },
+      payload: { rows },
+    });
+  const ingest = async (user: TestUser, rows: MetricIngestRow[]) => {
+    const res = await ingestRaw(user, rows);
+    expect(res.statusCode, res.body).toBe(200);
+    return metricsIngestResponseSchema.parse(res.json());
+  };
+  const pullRaw = async (
+    user: TestUser,
+    body: { deviceId: string; clientId: string; cursor: string | null; limit?: number },
+  ) =>
+    t.app.inject({
+      method: 'POST',
+      url: SYNC_PATHS.metricsPull,
+      headers: { ...(await t.authHeader(user)), ...HEADERS },
+      payload: body,
+    });
+  const pull = async (
+    user: TestUser,
+    body: { deviceId: string; clientId: string; cursor: string | null; limit?: number },
+  ) => {
+    const res = await pullRaw(user, body);
+    expect(res.statusCode, res.body).toBe(200);
+    return metricsPullResponseSchema.parse(res.json());
+  };
+  const row = (ad: SeededCampaign, date: string, n: number): MetricIngestRow => ({
+    adId: ad.adId,
+    platform: 'meta',
+    date,
+    impressions: 1000 * n,
+    clicks: 10 * n,
+    spendMicros: 1_000_000 * n,
+    conversions: n,
+    revenueMicros: 3_000_000 * n,
+  });
+  const summaries = async (clientId: string) =>
+    t.db
+      .selectFrom('daily_revenue_summaries')
+      .select(['date', 'impressions', 'clicks', 'spend_micros', 'conversions', 'revenue_micros'])
+      .where('client_id', '=', clientId)
+      .orderBy('date')
+      .execute();
+  /** What the rollup must say: recomputed from the raw rows. */
+  const summariesFromRaw = async (clientId: string) =>
+    (
+      await sql<{
+        date: string;
+        impressions: number;
+        clicks: number;
+        spend_micros: number;
+        conversions: number;
+        revenue_micros: number;
+      }>`
+        select date, sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks,
+               sum(spend_micros)::bigint as spend_micros, sum(conversions)::bigint as conversions,
+               sum(revenue_micros)::bigint as revenue_micros
+        from performance_metrics where client_id = ${clientId} group by date order by date`.execute(t.db)
+    ).rows;
+  const auditCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('org_id', '=', orgId)
+          .where('action', '=', 'metrics.ingested')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const metricCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('performance_metrics')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('org_id', '=', orgId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const org = await t.createOrg();
+    orgId = org.id;
+    clientA = await t.createClient({ orgId, timezone: TIMEZONE });
+    clientB = await t.createClient({ orgId, timezone: TIMEZONE });
+    adsA = [];
+    for (let i = 0; i < 3; i++) adsA.push(await seedCampaign(t.db, orgId, clientA.id, { days: [] }));
+    adB = await seedCampaign(t.db, orgId, clientB.id, { days: [] });
+    manager = await t.createUser({ orgId, role: 'manager', clientIds: null });
+    operatorA = await t.createUser({ orgId, role: 'operator', clientIds: [clientA.id] });
+    analyst = await t.createUser({ orgId, role: 'analyst', clientIds: null });
+    viewerB = await t.createUser({ orgId, role: 'client_viewer', clientIds: [clientB.id] });
+    today = todayIn(TIMEZONE, new Date());
+  });
+
+  afterAll(async () => {
+    await t.destroy();
+  });
+
+  describe('ingest', () => {
+    it('upserts by natural key and keeps the daily rollup exact when a day is restated', async () => {
+      const d1 = addDays(today, -3);
+      const d2 = addDays(today, -2);
+      const [ad1, ad2] = adsA as [SeededCampaign, SeededCampaign];
+      const auditsBefore = await auditCount();
+      const first = await ingest(operatorA, [row(ad1, d1, 1), row(ad1, d2, 2), row(ad2, d1, 3), row(ad2, d2, 4)]);
+      expect(first.upserted).toBe(4);
+      expect(await summaries(clientA.id)).toEqual(await summariesFromRaw(clientA.id));
+      expect((await summaries(clientA.id)).find((s) => s.date === d1)?.spend_micros).toBe(4_000_000);
+
+      // Restating d1 for ad1 (1 -> 5) replaces its numbers: the rollup moves by the difference, not the sum.
+      const restated = await ingest(operatorA, [row(ad1, d1, 5), row(ad2, d1, 3)]);
+      expect(restated.upserted).toBe(1);
+      expect(restated.serverVersion).toBeGreaterThan(first.serverVersion);
+      expect((await summaries(clientA.id)).find((s) => s.date === d1)).toMatchObject({
+        impressions: 8000,
+        clicks: 80,
+        spend_micros: 8_000_000,
+        conversions: 8,
+        revenue_micros: 24_000_000,
+      });
+      expect(await summaries(clientA.id)).toEqual(await summariesFromRaw(clientA.id));
+      expect(await auditCount()).toBe(auditsBefore + 2);
+      const audit = await t.db
+        .selectFrom('audit_log')
+        .select(['data', 'actor_user_id'])
+        .where('org_id', '=', orgId)
+        .where('action', '=', 'metrics.ingested')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(audit.actor_user_id).toBe(operatorA.id);
+      expect(audit.data).toMatchObject({ rows: 2, upserted: 1, clientIds: [clientA.id], from: d1, to: d1 });
+    });
+
+    it('refuses the whole call, writing nothing, when one row belongs to a client the user cannot load for', async () => {
+      const before = { metrics: await metricCount(), audits: await auditCount() };
+      const res = await ingestRaw(operatorA, [
+        row(adsA[0] as SeededCampaign, addDays(today, -4), 1),
+        row(adB, addDays(today, -4), 1),
+      ]);
+      expect(res.statusCode).toBe(403);
+      expect(errorCodeOf(res)).toBe('FORBIDDEN');
+      expect(await ingestRaw(analyst, [row(adB, today, 1)]).then((r) => r.statusCode)).toBe(403);
+      const unknownAd = await ingestRaw(manager, [{ ...row(adB, today, 1), adId: newId() }]);
+      expect(unknownAd.statusCode).toBe(404);
+      const tooOld = await ingestRaw(manager, [row(adB, addDays(metricsWindow(today).windowStart, -1), 1)]);
+      expect(tooOld.statusCode).toBe(400);
+      const wrongPlatform = await ingestRaw(manager, [{ ...row(adB, today, 1), platform: 'tiktok' }]);
+      expect(wrongPlatform.statusCode).toBe(400);
+      const repeated = await ingestRaw(manager, [row(adB, today, 1), row(adB, today, 2)]);
+      expect(repeated.statusCode).toBe(400);
+      expect({ metrics: await metricCount(), audits: await auditCount() }).toEqual(before);
+    });
+
+    it('demands the schema version header', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: SYNC_PATHS.metricsIngest,
+        headers: await t.authHeader(manager),
+        payload: { rows: [row(adB, today, 1)] },
+      });
+      expect(res.statusCode).toBe(426);
+    });
+  });
+
+  describe('pull', () => {
+    let clientC: TestClient;
+    let adsC: SeededCampaign[];
+    let expected: Map<string, MetricWireRow>;
+    let outside: Set<string>;
+    const keyOf = (r: MetricWireRow) => `${r[0]}|${r[1]}|${r[2]}`;
+
+    beforeAll(async () => {
+      // A client of its own so the ingest tests above do not change the counts.
+      clientC = await t.createClient({ orgId, timezone: TIMEZONE });
+      adsC = [];
+      for (let i = 0; i < 3; i++) adsC.push(await seedCampaign(t.db, orgId, clientC.id, { days: [] }));
+      const window = metricsWindow(today);
+      // Days on both sides of each boundary, plus some well inside each phase.
+      const dates = [
+        addDays(window.windowStart, -40),
+        addDays(window.windowStart, -1),
+        window.windowStart,
+        addDays(window.windowStart, 1),
+        addDays(window.recentStart, -100),
+        addDays(window.recentStart, -1),
+        window.recentStart,
+        addDays(window.recentStart, 1),
+        addDays(today, -1),
+        today,
+      ];
+      expected = new Map();
+      outside = new Set();
+      let n = 1;
+      const values = [];
+      for (const ad of adsC) {
+        for (const date of dates) {
+          n += 1;
+          const wire: MetricWireRow = [ad.adId, 'meta', date, ad.id, n, n, n * 10, n, n * 20];
+          if (date >= window.windowStart) expected.set(keyOf(wire), wire);
+          else outside.add(keyOf(wire));
+          values.push({
+            org_id: orgId,
+            platform: 'meta' as const,
+            ad_id: ad.adId,
+            date,
+            client_id: clientC.id,
+            campaign_id: ad.id,
+            impressions: n,
+            clicks: n,
+            spend_micros: n * 10,
+            conversions: n,
+            revenue_micros: n * 20,
+          });
+        }
+      }
+      await t.db.insertInto('performance_metrics').values(values).execute();
+    });
+
+    const snapshot = async (user: TestUser, deviceId: string, limit: number) => {
+      const pages: MetricsPullResponse[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 100; i++) {
+        const page = await pull(user, { deviceId, clientId: clientC.id, cursor, limit });
+        pages.push(page);
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+      }
+      return pages;
+    };
+
+    it('sends every window row exactly once, recent days first, each phase in (ad, platform, date) order', async () => {
+      const deviceId = await deviceOf(analyst);
+      const pages = await snapshot(analyst, deviceId, 7);
+      const window = metricsWindow(today);
+      const sent = pages.flatMap((p) => p.rows.map((r) => ({ phase: p.phase, row: r })));
+      expect(sent.length).toBe(expected.size);
+      expect(new Set(sent.map((s) => keyOf(s.row))).size).toBe(expected.size);
+      for (const { row: r } of sent) expect(r).toEqual(expected.get(keyOf(r)));
+      for (const { row: r } of sent) expect(outside.has(keyOf(r))).toBe(false);
+
+      const phases = sent.map((s) => s.phase);
+      const firstHistory = phases.indexOf('history');
+      expect(firstHistory).toBeGreaterThan(0);
+      expect(phases.slice(0, firstHistory).every((p) => p === 'recent')).toBe(true);
+      expect(phases.slice(firstHistory).every((p) => p === 'history')).toBe(true);
+      for (const { phase, row: r } of sent) {
+        if (phase === 'recent') expect(r[2] >= window.recentStart).toBe(true);
+        else expect(r[2] >= window.windowStart && r[2] < window.recentStart).toBe(true);
+      }
+      for (const phase of ['recent', 'history'] as const) {
+        const keys = sent.filter((s) => s.phase === phase).map((s) => keyOf(s.row));
+        expect(keys).toEqual([...keys].sort());
+      }
+      const last = pages.at(-1) as MetricsPullResponse;
+      expect(last.progress).toEqual({ done: expected.size, total: expected.size });
+      expect(last.hasMore).toBe(false);
+      expect(pages.every((p) => p.windowStart === window.windowStart && !p.resetRequired)).toBe(true);
+    });
+
+    it('after the snapshot, a delta returns only the rows an ingest really changed, even across pages', async () => {
+      const deviceId = await deviceOf(manager);
+      const pages = await snapshot(manager, deviceId, 50);
+      let cursor = (pages.at(-1) as MetricsPullResponse).cursor;
+      const quiet = await pull(manager, { deviceId, clientId: clientC.id, cursor });
+      expect(quiet).toMatchObject({ phase: 'delta', rows: [], hasMore: false });
+
+      const [c1, c2, c3] = adsC as [SeededCampaign, SeededCampaign, SeededCampaign];
+      const unchanged = expected.get(`${c1.adId}|meta|${today}`) as MetricWireRow;
+      const resend: MetricIngestRow = {
+        adId: c1.adId,
+        platform: 'meta',
+        date: today,
+        impressions: unchanged[4],
+        clicks: unchanged[5],
+        spendMicros: unchanged[6],
+        conversions: unchanged[7],
+        revenueMicros: unchanged[8],
+      };
+      const changed = [
+        row(c1, addDays(today, -1), 77),
+        row(c2, today, 78),
+        row(c3, today, 79),
+        row(c3, addDays(today, -5), 80),
+      ];
+      const result = await ingest(manager, [resend, ...changed]);
+      expect(result.upserted).toBe(changed.length);
+
+      const got: MetricWireRow[] = [];
+      for (let i = 0; i < 10; i++) {
+        const page = await pull(manager, { deviceId, clientId: clientC.id, cursor, limit: 3 });
+        expect(page.phase).toBe('delta');
+        got.push(...page.rows);
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+      }
+      expect(got.map(keyOf).sort()).toEqual(changed.map((r) => `${r.adId}|meta|${r.date}`).sort());
+      expect(got.find((r) => r[0] === c3.adId && r[2] === today)?.[4]).toBe(79_000);
+      const after = await pull(manager, { deviceId, clientId: clientC.id, cursor });
+      expect(after.rows).toEqual([]);
+    });
+
+    it('refuses a client the user cannot read, and a device that is not theirs', async () => {
+      const viewerDevice = await deviceOf(viewerB);
+      const res = await pullRaw(viewerB, { deviceId: viewerDevice, clientId: clientC.id, cursor: null });
+      expect(res.statusCode).toBe(403);
+      expect(errorCodeOf(res)).toBe('FORBIDDEN');
+      expect((await pullRaw(viewerB, { deviceId: viewerDevice, clientId: clientB.id, cursor: null })).statusCode).toBe(
+        200,
+      );
+      const managerDevice = await deviceOf(manager);
+      expect((await pullRaw(analyst, { deviceId: managerDevice, clientId: clientC.id, cursor: null })).statusCode).toBe(
+        403,
+      );
+    });
+
+    it('rejects a cursor issued for another client', async () => {
+      const deviceId = await deviceOf(manager);
+      const first = await pull(manager, { deviceId, clientId: clientC.id, cursor: null, limit: 2 });
+      const res = await pullRaw(manager, { deviceId, clientId: clientB.id, cursor: first.cursor });
+      expect(res.statusCode).toBe(400);
+    });
+
+    it('asks for a reset when the day rolled over mid-snapshot, or the delta cursor is older than retention', async () => {
+      const deviceId = await deviceOf(manager);
+      const grants = [{ role: 'manager' as const, clientIds: null }];
+      const base = { orgId, userId: manager.id, grants, deviceId, clientId: clientC.id, limit: 5 };
+      const retainedFrom = async () =>
+        Number(
+          (
+            await t.db
+              .selectFrom('sync_versions')
+              .select('retained_from')
+              .where('org_id', '=', orgId)
+              .executeTakeFirstOrThrow()
+          ).retained_from,
+        );
+      const now = new Date();
+      const first = await pullMetricsPage(t.db, { ...base, cursor: null, now }, retainedFrom);
+      expect(first.resetRequired).toBe(false);
+      const sameDay = await pullMetricsPage(t.db, { ...base, cursor: first.cursor, now }, retainedFrom);
+      expect(sameDay.resetRequired).toBe(false);
+      const nextDay = new Date(now.getTime() + 86_400_000);
+      const rolled = await pullMetricsPage(t.db, { ...base, cursor: first.cursor, now: nextDay }, retainedFrom);
+      expect(rolled).toMatchObject({ resetRequired: true, rows: [] });
+      expect(rolled.windowStart).toBe(metricsWindow(todayIn(TIMEZONE, nextDay)).windowStart);
+
+      let cursor: string = first.cursor;
+      for (let i = 0; i < 100; i++) {
+        const page = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+      }
+      const delta = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
+      expect(delta).toMatchObject({ phase: 'delta', resetRequired: false });
+      const version = await t.db
+        .selectFrom('sync_versions')
+        .select('version')
+        .where('org_id', '=', orgId)
+        .executeTakeFirstOrThrow();
+      await t.db
+        .updateTable('sync_versions')
+        .set({ retained_from: Number(version.version) + 1 })
+        .where('org_id', '=', orgId)
+        .execute();
+      try {
+        const stale = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
+        expect(stale.resetRequired).toBe(true);
+      } finally {
+        await t.db.updateTable('sync_versions').set({ retained_from: 0 }).where('org_id', '=', orgId).execute();
+      }
+    });
+  });
+});
