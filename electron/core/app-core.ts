@@ -4,7 +4,8 @@ import type { RpcHandlers } from '@kiki/shared/contract/rpc-handlers';
 import { openDatabase } from './db/open-database';
 import { createRpcHandlers } from './services/create-rpc-handlers';
 import { generateDemoData } from './demo/demo-data.service';
-import { createSyncRpcHandlers } from './sync/sync-handlers';
+import { createSyncRuntime, type SyncRuntimeDeps } from './sync/sync-handlers';
+import type { TokenVault } from './sync/token-vault';
 
 export interface AppCoreOptions {
   /** Directory holding kiki.sqlite (created if missing). */
@@ -16,6 +17,15 @@ export interface AppCoreOptions {
   appVersion?: string;
   /** See OpenDatabaseOptions.nativeBinding. */
   sqliteNativeBinding?: string;
+  /**
+   * Where the team server's refresh token is kept (main's keychain over the vault channel, keytar in the web host,
+   * memory in tests). Without one, sign-in refuses with a message saying why.
+   */
+  vault?: TokenVault;
+  /** Injectable for tests (e.g. a fetch that fails to simulate being offline). */
+  fetch?: typeof fetch;
+  /** Smaller sync pages for tests. */
+  syncPageSizes?: SyncRuntimeDeps['pageSizes'];
 }
 
 export interface AppCore {
@@ -53,11 +63,27 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     throw error;
   }
 
+  const sync = createSyncRuntime({
+    sqlite: handle.sqlite,
+    now,
+    emit,
+    vault: options.vault ?? null,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.syncPageSizes ? { pageSizes: options.syncPageSizes } : {}),
+  });
+  try {
+    await sync.start();
+  } catch (error) {
+    sync.close();
+    await handle.close();
+    throw error;
+  }
+
   let closed = false;
   return {
     handlers: {
       ...createRpcHandlers({ db: handle.db, appVersion: options.appVersion ?? '0.0.0-dev', emit }),
-      ...createSyncRpcHandlers(),
+      ...sync.handlers,
     },
     onEvent(listener) {
       listeners.add(listener);
@@ -66,6 +92,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     close() {
       if (closed) return;
       closed = true;
+      // First, so no sync step can reach the database after it is closed.
+      sync.close();
       listeners.clear();
       // better-sqlite3 is synchronous, so no query can be in flight here; closing the handle directly
       // also checkpoints the WAL.

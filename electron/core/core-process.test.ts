@@ -57,8 +57,42 @@ describe('serveCoreProcess', () => {
     port.deliver({ type: 'request', id: 1, method: 'clients.list', params: {} });
     await vi.waitFor(() => expect(port.posted).toHaveLength(1));
     expect(port.posted[0]).toMatchObject({ type: 'response', id: 1, result: { ok: true } });
-    expect(createAppCore).toHaveBeenCalledWith({ dataDir: '/data', demo: false, appVersion: '1.2.3' });
+    expect(createAppCore).toHaveBeenCalledWith({
+      dataDir: '/data',
+      demo: false,
+      appVersion: '1.2.3',
+      vault: expect.any(Object) as unknown,
+    });
     expect(toMain).toEqual([{ type: 'ready' }]);
+  });
+
+  it("keeps the refresh token through main: core's vault asks over the parent port and gets main's answer", async () => {
+    let vault: AppCoreOptions['vault'];
+    const { fromMain, toMain } = setup((options) => {
+      vault = options.vault;
+      return Promise.resolve(createFakeAppCore() as AppCore);
+    });
+    fromMain({ type: 'init', dataDir: '/data', appVersion: '1' });
+    await flush();
+    const key = 'sync:https://kiki.example:0192f3a0-7c1e-7b3a-9c1d-2f4e5a6b7c8d:refresh';
+    const reading = vault?.get(key);
+    const request = toMain.at(-1) as { type: string; id: number; op: string; key: string };
+    expect(request).toEqual({ type: 'vault.request', id: 0, op: 'get', key });
+    fromMain({ type: 'vault.response', id: request.id, ok: true, value: 'from-keychain' });
+    await expect(reading).resolves.toBe('from-keychain');
+
+    const storing = vault?.set(key, 'new-token');
+    const store = toMain.at(-1) as { id: number };
+    fromMain({
+      type: 'vault.response',
+      id: store.id,
+      ok: false,
+      error: { code: 'UNAVAILABLE', message: 'Your system keychain is locked.' },
+    });
+    await expect(storing).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'Your system keychain is locked.' });
+    // A connector credential is not core's to ask for: refused before anything is sent.
+    await expect(vault?.get('connector:meta:act_1')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(toMain.filter((m) => (m as { type: string }).type === 'vault.request')).toHaveLength(2);
   });
 
   it('sends core events to every open port and stops sending to closed ones', async () => {

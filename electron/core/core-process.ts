@@ -4,7 +4,9 @@ import { coreControlMessageSchema, type CoreStatusMessage } from '@kiki/shared/r
 import { createRpcDispatcher, type RpcDispatch } from '@kiki/shared/rpc/rpc-dispatcher';
 import { createRpcEndpoint, rpcEventMessage } from '@kiki/shared/rpc/rpc-endpoint';
 import type { RpcServerMessage } from '@kiki/shared/rpc/protocol';
+import { isVaultChannelMessage } from '@kiki/shared/rpc/vault-channel-protocol';
 import { createAppCore, type AppCore } from './app-core';
+import { createVaultChannelClient } from './sync/token-vault';
 
 /** Electron's MessagePortMain, structurally: core never imports electron. */
 export interface CorePort {
@@ -37,6 +39,8 @@ export function serveCoreProcess(
   let ready: Promise<RpcDispatch> | null = null;
 
   const report = (message: CoreStatusMessage) => parentPort.postMessage(message);
+  // The refresh token is kept by main's keychain vault; core only ever asks for it over the parent port.
+  const vault = createVaultChannelClient((request) => parentPort.postMessage(request));
   const broadcast = (message: RpcServerMessage) => {
     for (const port of ports) port.postMessage(message);
   };
@@ -68,6 +72,10 @@ export function serveCoreProcess(
   };
 
   parentPort.on('message', (event) => {
+    if (isVaultChannelMessage(event.data, 'vault.response')) {
+      vault.receive(event.data);
+      return;
+    }
     const parsed = coreControlMessageSchema.safeParse(event.data);
     if (!parsed.success) {
       logger.error({ issues: parsed.error.issues }, 'Ignored a malformed control message from main');
@@ -85,7 +93,7 @@ export function serveCoreProcess(
       return;
     }
     const starting = deps
-      .createAppCore({ dataDir: message.dataDir, demo: message.demo, appVersion: message.appVersion })
+      .createAppCore({ dataDir: message.dataDir, demo: message.demo, appVersion: message.appVersion, vault })
       .then((created) => {
         core = created;
         created.onEvent((name, payload) => broadcast(rpcEventMessage(name, payload)));
@@ -107,6 +115,7 @@ export function serveCoreProcess(
       for (const port of ports) port.close();
       ports.clear();
       core?.close();
+      vault.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { createWebSocketTransport } from '@kiki/shared/rpc/websocket-client-tran
 import { openDatabase } from '../../electron/core/db/open-database';
 import { addDays } from '../../electron/core/services/calendar-days';
 import { createRpcHandlers } from '../../electron/core/services/create-rpc-handlers';
-import { createSyncRpcHandlers } from '../../electron/core/sync/sync-handlers';
+import { createSyncRuntime } from '../../electron/core/sync/sync-handlers';
 import { startWebHost } from '../../electron/web-host/web-host';
 import { BENCH_DIR, ensureBenchDataset } from './bench-dataset';
 import { machineInfo, measure, ms, type Timing } from './desktop-bench-support';
@@ -27,7 +27,8 @@ const seed = argument('seed', 1);
 
 const file = await ensureBenchDataset({ scale, seed });
 const handle = await openDatabase({ filename: file });
-const handlers = { ...createRpcHandlers({ db: handle.db, appVersion: 'bench' }), ...createSyncRpcHandlers() };
+const sync = createSyncRuntime({ sqlite: handle.sqlite, now: () => new Date(), emit: () => undefined, vault: null });
+const handlers = { ...createRpcHandlers({ db: handle.db, appVersion: 'bench' }), ...sync.handlers };
 
 const host = await startWebHost({
   host: '127.0.0.1',
@@ -120,6 +121,7 @@ for (const c of cases) {
 
 transport.close();
 await host.close();
+sync.close();
 await handle.close();
 
 const lines = [

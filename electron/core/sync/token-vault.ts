@@ -67,12 +67,12 @@ export function createVaultChannelClient(post: PostToMain): TokenVault & {
     { resolve: (value: string | null) => void; reject: (error: unknown) => void; timer: NodeJS.Timeout }
   >();
 
-  function call(
+  async function call(
     request: { op: 'get' | 'delete'; key: string } | { op: 'set'; key: string; value: string },
   ): Promise<string | null> {
     assertSyncTokenKey(request.key);
     const id = nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise<string | null>((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.delete(id);
         reject(new AppError('UNAVAILABLE', 'The system keychain did not answer. Unlock it, then try again.'));

@@ -2,7 +2,7 @@ import { AppError } from '@kiki/shared/errors';
 import type { RpcHandlers } from '@kiki/shared/contract/rpc-handlers';
 import type { Client } from '@kiki/shared/domain/client.schema';
 import { EMPTY_TOTALS } from '@kiki/shared/domain/metrics.schema';
-import { createSyncRpcHandlers } from '../../../electron/core/sync/sync-handlers';
+import { createSignedOutSyncHandlers } from './signed-out-sync-handlers';
 
 type EventListener = (event: string, payload: unknown) => void;
 
@@ -59,7 +59,7 @@ export function createFakeAppCore(clients: Client[] = [makeClient()]): FakeAppCo
     'ads.detail': ({ adId }) => {
       throw new AppError('NOT_FOUND', `Ad ${adId} is not in the local cache. Sync, then try again.`);
     },
-    ...createSyncRpcHandlers(),
+    ...createSignedOutSyncHandlers(),
   };
   return {
     handlers,
