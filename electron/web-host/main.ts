@@ -5,6 +5,9 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { createAppCore } from '../core/app-core';
+import { tokenVaultFrom, type TokenVault } from '../core/sync/token-vault';
+import { createKeytarVault } from '../main/vault/keytar-vault';
+import { createMemoryVault } from '../main/vault/memory-vault';
 import { startWebHost } from './web-host';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,6 +28,18 @@ function appVersion(): string {
   return manifest.version;
 }
 
+/**
+ * Where this host keeps team-server refresh tokens. The OS keychain by default, as in the app. `memory` (flag
+ * `--vault memory` or KIKI_VAULT=memory) is for tests and machines without a Secret Service: tokens live in this
+ * process only, so every restart of the host signs the user out (the cache and unsynced edits stay).
+ */
+function chooseVault(flag: string | undefined, logger: pino.Logger): TokenVault {
+  const kind = flag ?? process.env.KIKI_VAULT ?? 'keychain';
+  if (kind === 'memory') return tokenVaultFrom(createMemoryVault());
+  if (kind === 'keychain') return tokenVaultFrom(createKeytarVault({ logger }));
+  throw new Error(`--vault must be "keychain" (default) or "memory", got "${kind}".`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -32,10 +47,12 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       'renderer-dir': { type: 'string' },
       demo: { type: 'boolean', default: false },
+      vault: { type: 'string' },
     },
     strict: true,
   });
   const logger = pino({ name: 'web-host' });
+  const vault = chooseVault(values.vault, logger);
   const host = await startWebHost({
     host: '127.0.0.1',
     port: parsePort(values.port),
@@ -43,7 +60,7 @@ async function main(): Promise<void> {
     dataDir: path.resolve(values['data-dir'] ?? path.join(repoRoot, '.data', 'web-host')),
     rendererDir: path.resolve(values['renderer-dir'] ?? path.join(repoRoot, 'dist', 'renderer')),
     demo: values.demo,
-    createCore: (options) => createAppCore({ ...options, appVersion: appVersion() }),
+    createCore: (options) => createAppCore({ ...options, appVersion: appVersion(), vault }),
     logger,
   });
   // Plain stdout, not the JSON log: people and test runners read this line.
