@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { AppError } from '@kiki/shared/errors';
 import { loadOrCreateDevSecrets } from './dev-secrets';
+import { DEFAULT_SYNC_RETENTION_DAYS } from './sync/sync-retention.service';
 
 const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -53,6 +54,7 @@ const envSchema = z.object({
   KIKI_TRUST_PROXY: booleanFromEnv.default(false),
   KIKI_RATE_LIMIT_PER_MINUTE: integerFromEnv(1, 1_000_000).default(600),
   KIKI_BODY_LIMIT_BYTES: integerFromEnv(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  KIKI_SYNC_RETENTION_DAYS: integerFromEnv(1, 3650).default(DEFAULT_SYNC_RETENTION_DAYS),
   KIKI_METRICS_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters long; generate one with `openssl rand -base64 48`')
@@ -81,6 +83,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Bearer token Prometheus must send to `/metrics`; without it only loopback clients may scrape. */
   metricsToken?: string;
+  /** Days the sync change log and stored push results are kept (KIKI_SYNC_RETENTION_DAYS, default 30). */
+  syncRetentionDays?: number;
 }
 
 /**
@@ -177,5 +181,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     rateLimitPerMinute: e.KIKI_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.KIKI_BODY_LIMIT_BYTES,
     ...(e.KIKI_METRICS_TOKEN === undefined ? {} : { metricsToken: e.KIKI_METRICS_TOKEN }),
+    syncRetentionDays: e.KIKI_SYNC_RETENTION_DAYS,
   };
+}
+
+/**
+ * KIKI_SYNC_RETENTION_DAYS alone, validated like loadConfig does, for the admin CLI (which needs no secrets).
+ */
+export function syncRetentionDaysFromEnv(env: NodeJS.ProcessEnv): number {
+  const parsed = envSchema.shape.KIKI_SYNC_RETENTION_DAYS.safeParse(env.KIKI_SYNC_RETENTION_DAYS);
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]?.message ?? 'is invalid';
+    throw new AppError('VALIDATION_FAILED', `Invalid server configuration. KIKI_SYNC_RETENTION_DAYS: ${message}`);
+  }
+  return parsed.data;
 }

@@ -7,6 +7,7 @@ import { createDatabase } from './db/create-database';
 import { openDatabase } from './db/open-database';
 import { runMigrations } from './db/migrate';
 import { createLogger } from './logger';
+import { DEFAULT_SYNC_RETENTION_DAYS, startSyncPruneTimer } from './sync/sync-retention.service';
 
 /** Starts the team server: database (embedded unless DATABASE_URL), migrations, HTTP, graceful shutdown. */
 export async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
@@ -36,9 +37,14 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
   }
 
   const app = await buildApp({ config, db: appDb, logger, databaseUrl: database.url });
+  const stopSyncPrune = startSyncPruneTimer(appDb, {
+    olderThanDays: config.syncRetentionDays ?? DEFAULT_SYNC_RETENTION_DAYS,
+    logger,
+  });
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
+    stopSyncPrune();
     await app.close();
     if (appDb !== database.db) await appDb.destroy();
     await database.close();

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit.service';
 import { ENROLLMENT_TTL_MS } from '../auth/mfa.service';
+import { syncRetentionDaysFromEnv } from '../config';
 import type { Database } from '../db/database';
+import { DEFAULT_SYNC_RETENTION_DAYS, pruneSyncChanges, type SyncPruneReport } from '../sync/sync-retention.service';
 import { withDatabase, type CliContext } from './cli-context';
 import { CLI_SOURCE, emit } from './cli-io';
 
@@ -37,6 +39,8 @@ export interface RetentionReport {
   /** Auth events that belong to no agency (sign-in attempts for unknown emails). */
   orphanAuthEvents: number;
   totals: RetentionCounts;
+  /** The sync change log and stored push results (KIKI_SYNC_RETENTION_DAYS); not per agency, not audited. */
+  sync: SyncPruneReport & { retentionDays: number };
 }
 
 const EMPTY: RetentionCounts = {
@@ -193,8 +197,9 @@ function add(a: RetentionCounts, b: RetentionCounts): RetentionCounts {
  */
 export async function runRetention(
   db: Kysely<Database>,
-  options: { now: Date; dryRun: boolean },
+  options: { now: Date; dryRun: boolean; syncRetentionDays?: number },
 ): Promise<RetentionReport> {
+  const syncRetentionDays = options.syncRetentionDays ?? DEFAULT_SYNC_RETENTION_DAYS;
   const cutoffs = retentionCutoffs(options.now);
   return db.transaction().execute(async (trx) => {
     const orgs = await trx.selectFrom('organizations').select(['id', 'name']).orderBy('name').orderBy('id').execute();
@@ -233,6 +238,11 @@ export async function runRetention(
           .executeTakeFirst(),
     );
     totals = { ...totals, authEvents: totals.authEvents + orphanAuthEvents };
+    const sync = await pruneSyncChanges(trx, {
+      olderThanDays: syncRetentionDays,
+      now: options.now,
+      dryRun: options.dryRun,
+    });
     return {
       dryRun: options.dryRun,
       cutoffs: {
@@ -244,6 +254,7 @@ export async function runRetention(
       agencies,
       orphanAuthEvents,
       totals,
+      sync: { ...sync, retentionDays: syncRetentionDays },
     };
   });
 }
@@ -265,6 +276,8 @@ export function describeRetention(report: RetentionReport): string {
   return [
     `${verb} (metrics before ${report.cutoffs.metricsBefore}; audit rows are never deleted):`,
     ...lines,
+    `  sync change log rows (> ${report.sync.retentionDays} days): ${report.sync.changes}`,
+    `  stored sync push results (> ${report.sync.retentionDays} days): ${report.sync.mutationResults}`,
     report.dryRun
       ? 'Dry run: nothing was changed.'
       : `Audited in ${report.agencies.filter((a) => Object.values(a.counts).some((n) => n > 0)).length} agency chain(s).`,
@@ -276,10 +289,15 @@ export function registerRetentionCommands(program: Command, ctx: CliContext, now
 
   retention
     .command('run')
-    .description('delete ended sessions, used recovery codes, old auth events and metrics past the window')
+    .description(
+      'delete ended sessions, used recovery codes, old auth events, metrics past the window and the old sync change log',
+    )
     .option('--dry-run', 'only count what would be deleted', false)
     .action(async (options: { dryRun: boolean }) => {
-      const report = await withDatabase(ctx, ({ db }) => runRetention(db, { now: now(), dryRun: options.dryRun }));
+      const syncRetentionDays = syncRetentionDaysFromEnv(ctx.io.env);
+      const report = await withDatabase(ctx, ({ db }) =>
+        runRetention(db, { now: now(), dryRun: options.dryRun, syncRetentionDays }),
+      );
       emit(ctx.io, ctx.json(), describeRetention(report), report);
     });
 }

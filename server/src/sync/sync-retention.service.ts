@@ -46,7 +46,7 @@ export async function pruneSyncChanges(
       agencies: [],
     };
   }
-  return db.transaction().execute(async (trx) => {
+  const prune = async (trx: Kysely<Database>): Promise<SyncPruneReport> => {
     // All three statements of the CTE run even though only the last is selected from.
     const pruned = await sql<{ org_id: string; n: string; retained_from: string }>`
       with pruned as (
@@ -68,5 +68,34 @@ export async function pruneSyncChanges(
       mutationResults: Number(results.numDeletedRows),
       agencies: pruned.rows.map((r) => ({ orgId: r.org_id, retainedFrom: Number(r.retained_from) })),
     };
-  });
+  };
+  // The retention command runs everything in one transaction of its own; Kysely cannot nest them.
+  return db.isTransaction ? prune(db) : db.transaction().execute(prune);
+}
+
+interface PruneLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+/**
+ * Prunes on a timer for as long as the server runs. The timer is unref'd so it never keeps the process
+ * alive; call the returned function on shutdown.
+ */
+export function startSyncPruneTimer(
+  db: Kysely<Database>,
+  options: { olderThanDays: number; logger: PruneLogger; intervalMs?: number },
+): () => void {
+  const timer = setInterval(() => {
+    pruneSyncChanges(db, { olderThanDays: options.olderThanDays })
+      .then((report) => {
+        if (report.changes > 0 || report.mutationResults > 0)
+          options.logger.info({ syncPrune: report }, 'sync change log pruned');
+      })
+      .catch((error: unknown) => {
+        options.logger.warn({ err: error }, 'pruning the sync change log failed; retrying next hour');
+      });
+  }, options.intervalMs ?? SYNC_PRUNE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
