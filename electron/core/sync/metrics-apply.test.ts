@@ -93,7 +93,11 @@ afterEach(async () => {
   await handle.close();
 });
 
-const [ad1, ad2, ad3, otherAd] = [0, 1, 2, 3].map((i) => () => catalog.ads[i] as ServerAd);
+const adAt = (i: number) => catalog.ads[i] as ServerAd;
+const ad1 = () => adAt(0);
+const ad2 = () => adAt(1);
+const ad3 = () => adAt(2);
+const otherAd = () => adAt(3);
 
 describe('metric snapshots', () => {
   it('stream raw rows page by page and build rollups equal to a GROUP BY when each phase finishes', () => {

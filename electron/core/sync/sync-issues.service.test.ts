@@ -106,7 +106,7 @@ describe('sync issues', () => {
         entity: { type: 'campaign', id: campaign.id, label: 'Spring Sale' },
         yours: 'Paused',
         theirs: 'Completed',
-        error: expect.objectContaining({ code: 'CONFLICT' }),
+        error: expect.objectContaining({ code: 'CONFLICT' }) as unknown,
         at: NOW.toISOString(),
       },
     ]);
