@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import { registerErrorHandler } from '../../src/plugins/error-handler';
 import { createTestApp, errorCodeOf, testConfig, type TestApp } from '../helpers/test-app';
 import { createTestDatabase } from '../helpers/test-database';
+import { serverMigrations } from '../../migrations/migrations.index';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -33,7 +34,7 @@ describe('health and readiness', () => {
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toMatchObject({
         ready: false,
-        migrations: { current: false, pending: ['0001_core', '0002_auth'] },
+        migrations: { current: false, pending: Object.keys(serverMigrations).sort() },
       });
     } finally {
       await app.close();
