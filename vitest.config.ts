@@ -20,6 +20,17 @@ export default defineConfig({
         },
       },
       './server/vitest.config.ts',
+      {
+        test: {
+          // Desktop cores against a real team server (embedded PostgreSQL), on 127.0.0.1.
+          name: 'sync',
+          environment: 'node',
+          include: ['tests/sync/**/*.test.ts'],
+          globalSetup: ['server/tests/helpers/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });
