@@ -40,20 +40,6 @@ export function Creatives({ copies, imagePrompts, videoPrompts, activeCopyId = n
                   <span className="muted">{copy.generatedBy === 'ai' ? 'AI-generated' : 'Written by hand'}</span>
                   {copy.id === activeCopyId && <span className="badge badge-live">Used by this ad</span>}
                   {copyMarker?.(copy)}
-                  {onSaveCopy !== undefined && editingId !== copy.id && (
-                    <button
-                      type="button"
-                      className="button button-small copy-edit-button"
-                      aria-label={`Edit copy variant ${copy.variantLabel}`}
-                      ref={(el) => {
-                        if (el === null) editButtons.current.delete(copy.id);
-                        else editButtons.current.set(copy.id, el);
-                      }}
-                      onClick={() => setEditingId(copy.id)}
-                    >
-                      Edit
-                    </button>
-                  )}
                 </div>
                 {onSaveCopy !== undefined && editingId === copy.id ? (
                   <CopyEditForm copy={copy} onSave={onSaveCopy} onClose={() => closeEditor(copy.id)} />
@@ -64,6 +50,20 @@ export function Creatives({ copies, imagePrompts, videoPrompts, activeCopyId = n
                     <p className="copy-cta">
                       <span className="muted">Call to action:</span> {copy.callToAction}
                     </p>
+                    {onSaveCopy !== undefined && (
+                      <button
+                        type="button"
+                        className="button button-small copy-edit-button"
+                        aria-label={`Edit copy variant ${copy.variantLabel}`}
+                        ref={(el) => {
+                          if (el === null) editButtons.current.delete(copy.id);
+                          else editButtons.current.set(copy.id, el);
+                        }}
+                        onClick={() => setEditingId(copy.id)}
+                      >
+                        Edit
+                      </button>
+                    )}
                   </>
                 )}
               </li>

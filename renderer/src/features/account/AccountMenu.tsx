@@ -130,7 +130,6 @@ function SignOut({ serverUrl }: { serverUrl: string }) {
       {conflict !== null && (
         <div className="form-alert" role="alert">
           <p>{conflict.message}</p>
-          <p className="muted">Reconnect and sync first to keep them, or discard them and sign out.</p>
         </div>
       )}
       {otherError !== null && (
