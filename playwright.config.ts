@@ -40,6 +40,11 @@ const emptyPort = Number(await runValue('KIKI_E2E_EMPTY_PORT', async () => Strin
 const demoDir = await runValue('KIKI_E2E_DATA_DIR', () => mkdtempSync(path.join(tmpdir(), 'kiki-e2e-demo-')));
 const emptyDir = await runValue('KIKI_E2E_EMPTY_DATA_DIR', () => mkdtempSync(path.join(tmpdir(), 'kiki-e2e-empty-')));
 
+// The team server for sync.spec.ts: real server + embedded PostgreSQL under a per-run directory.
+const serverPort = Number(await runValue('KIKI_E2E_SERVER_PORT', async () => String(await freePort())));
+const serverDir = await runValue('KIKI_E2E_SERVER_DIR', () => mkdtempSync(path.join(tmpdir(), 'kiki-e2e-server-')));
+const syncSeed = await runValue('KIKI_E2E_SYNC_SEED', () => path.join(serverDir, 'seed.json'));
+
 /** The empty host's page URL, for the empty-state spec. */
 process.env.KIKI_E2E_EMPTY_URL = `http://127.0.0.1:${emptyPort}/?token=${token}`;
 
@@ -89,5 +94,22 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: [webHost(demoPort, demoDir, true), webHost(emptyPort, emptyDir, false)],
+  webServer: [
+    webHost(demoPort, demoDir, true),
+    webHost(emptyPort, emptyDir, false),
+    {
+      command: 'npx tsx tests/e2e/sync/team-server.ts',
+      url: `http://127.0.0.1:${serverPort}/healthz`,
+      env: {
+        KIKI_E2E_SERVER_PORT: String(serverPort),
+        KIKI_E2E_SERVER_DIR: path.join(serverDir, 'postgres'),
+        KIKI_E2E_SYNC_SEED: syncSeed,
+      },
+      reuseExistingServer: false,
+      // First start initialises a PostgreSQL cluster.
+      timeout: 180_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+    },
+  ],
 });
