@@ -10,6 +10,9 @@ import { connectionForTool, parseToolMajor } from '../../src/cli/pg-tools';
 import { openDatabase } from '../../src/db/open-database';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { runKiki } from './cli-harness';
+import { LATEST_MIGRATION, serverMigrations } from '../../migrations/migrations.index';
+
+const ALL_MIGRATIONS = Object.keys(serverMigrations).sort();
 
 const execFileAsync = promisify(execFile);
 const launcher = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/kiki-server.js');
@@ -86,12 +89,12 @@ describe('migrate', () => {
     const first = await runKiki(empty.url, ['--json', 'migrate']);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({
-      applied: ['0001_core', '0002_auth'],
-      latest: '0002_auth',
+      applied: ALL_MIGRATIONS,
+      latest: LATEST_MIGRATION,
       current: true,
     });
     const second = await runKiki(empty.url, ['migrate']);
-    expect(second.stdout).toBe('Already up to date (latest 0002_auth).');
+    expect(second.stdout).toBe(`Already up to date (latest ${LATEST_MIGRATION}).`);
     const status = await runKiki(empty.url, ['migrate', '--status']);
     expect(status.stdout).toContain('pending: (none)');
   });
@@ -108,7 +111,7 @@ describe('the embedded PostgreSQL of the data directory', () => {
       try {
         const joined = await runKiki('', ['migrate'], { env });
         expect(joined.stderr).toBe('');
-        expect(joined.stdout).toBe('Applied 0001_core, 0002_auth; now at 0002_auth.');
+        expect(joined.stdout).toBe(`Applied ${ALL_MIGRATIONS.join(', ')}; now at ${LATEST_MIGRATION}.`);
       } finally {
         await server.close();
       }
@@ -117,7 +120,7 @@ describe('the embedded PostgreSQL of the data directory', () => {
       const started = await runKiki('', ['migrate'], { env });
       expect(started.code).toBe(0);
       // The same cluster (its migrations were already applied), and it is stopped again afterwards.
-      expect(started.stdout).toBe('Already up to date (latest 0002_auth).');
+      expect(started.stdout).toBe(`Already up to date (latest ${LATEST_MIGRATION}).`);
       await expect(stat(join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
