@@ -339,4 +339,48 @@ describe('sync push', () => {
       }
     }
   });
+
+  it('applies a mutation once when the same push arrives twice at the same time', async () => {
+    const campaign = await freshCampaign();
+    const device = await registeredDevice(t, world.users.operator);
+    const mutations = [1, 2, 3].map((id) => ({
+      id,
+      name: 'campaign.rename' as const,
+      args: { campaignId: campaign.id, name: `Concurrent ${id}` },
+    }));
+    const [a, b] = await Promise.all([device.pushRaw(mutations), device.pushRaw(mutations)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    const results = [a, b].flatMap(
+      (r) => r.json<{ results: { id: number; duplicate: boolean; status: string }[] }>().results,
+    );
+    expect(results.every((r) => r.status === 'applied')).toBe(true);
+    // Each id was applied by exactly one of the two requests and replayed by the other.
+    for (const id of [1, 2, 3]) {
+      expect(
+        results
+          .filter((r) => r.id === id)
+          .map((r) => r.duplicate)
+          .sort(),
+      ).toEqual([false, true]);
+    }
+    expect(await auditRows('campaign.renamed', campaign.id)).toHaveLength(3);
+    expect((await campaignRow(campaign.id)).name).toBe('Concurrent 3');
+  });
+
+  it('lets exactly one of two simultaneous status changes from the same version win', async () => {
+    const campaign = await freshCampaign();
+    const a = await registeredDevice(t, world.users.operator);
+    const b = await registeredDevice(t, world.users.manager);
+    const [ra, rb] = await Promise.all([
+      a.push({ name: 'campaign.setStatus', args: { campaignId: campaign.id, status: 'paused' }, baseVersion: 1 }),
+      b.push({ name: 'campaign.setStatus', args: { campaignId: campaign.id, status: 'completed' }, baseVersion: 1 }),
+    ]);
+    const statuses = [ra.results[0]?.status, rb.results[0]?.status].sort();
+    expect(statuses).toEqual(['applied', 'rejected']);
+    const winner = ra.results[0]?.status === 'applied' ? 'paused' : 'completed';
+    const row = await campaignRow(campaign.id);
+    expect(row).toMatchObject({ status: winner, status_version: 2 });
+    const loser = ra.results[0]?.status === 'rejected' ? ra.results[0] : rb.results[0];
+    expect(loser?.error?.details).toMatchObject({ theirs: winner, serverVersion: 2 });
+  });
 });
