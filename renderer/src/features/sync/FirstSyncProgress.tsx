@@ -32,8 +32,8 @@ export function FirstSyncPanel({ progress, serverName }: { progress: InitialSync
         Getting your agency&apos;s data
       </h1>
       <p className="muted">
-        {serverName === null ? 'KIKI' : `KIKI is downloading from ${serverName}`} once; later changes arrive in seconds.
-        The dashboard opens as soon as the recent numbers are in.
+        {serverName === null ? "Your agency's" : `${serverName}'s`} campaigns and numbers download once; later changes
+        arrive in seconds. The dashboard opens as soon as the recent numbers are in.
       </p>
       <div className="first-sync-phase" aria-live="polite">
         <span className="first-sync-phase-label">{phase}</span>
