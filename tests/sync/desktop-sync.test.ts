@@ -247,6 +247,26 @@ describe('desktop sync against a real team server', () => {
     expect((await serverCampaign(world.campaignB.id)).name).toBe('Survives restart');
   });
 
+  it('moves to a new device id when the server has lost track of this one (SYNC_GAP), losing no edit', async () => {
+    const user = await newUser('operator');
+    const desktop = await desktopFor(user);
+    await desktop.handlers['campaigns.update']({ campaignId: world.campaignA.id, changes: { name: 'Before gap' } });
+    await desktop.handlers['sync.now']({});
+    // As after restoring a server backup taken before this device's edits.
+    await server.t.db.updateTable('sync_devices').set({ last_mutation_id: 0 }).where('user_id', '=', user.id).execute();
+    await desktop.handlers['campaigns.update']({ campaignId: world.campaignA.id, changes: { name: 'After gap' } });
+    const status = await desktop.handlers['sync.now']({});
+    expect(status).toMatchObject({ pendingCount: 0, lastError: null });
+    expect((await serverCampaign(world.campaignA.id)).name).toBe('After gap');
+    const devices = await server.t.db
+      .selectFrom('sync_devices')
+      .select(['id', 'last_mutation_id'])
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(devices).toHaveLength(2);
+    expect(devices.map((d) => Number(d.last_mutation_id)).sort()).toEqual([0, 2]);
+  });
+
   it('shows a clear "update required" error when the server no longer supports this app', async () => {
     const desktop = await desktopFor(await newUser('operator'));
     desktop.net.schemaVersion = '0';
