@@ -237,6 +237,27 @@ describe('sign-in', () => {
     expect(input('Password').value).toBe('');
   });
 
+  it('after an expired session, says why and fills in the server and email', async () => {
+    await render(
+      {
+        'session.get': () => ({
+          ok: true,
+          value: {
+            state: 'expired',
+            serverUrl: 'https://kiki.agency.test',
+            email: 'ana@agency.test',
+            reason: 'the keychain is locked; unlock it and sign in again',
+          },
+        }),
+      },
+      createElement(SignInPage),
+      '/sign-in',
+    );
+    expect(container.textContent).toContain('Your session ended: the keychain is locked');
+    expect(input('Server address').value).toBe('https://kiki.agency.test');
+    expect(input('Email').value).toBe('ana@agency.test');
+  });
+
   it('tells an account without MFA to enrol in the web console', async () => {
     await render(
       {
