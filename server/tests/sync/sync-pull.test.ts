@@ -301,4 +301,26 @@ describe('sync pull', () => {
     const page = await device.pull({ cursor: null });
     expect(page.lastAckedMutationId).toBe(1);
   });
+
+  it('restarts a snapshot whose readable clients changed between pages, so no table misses a client', async () => {
+    const { org, clientIds, expected } = await seedBigAgency();
+    const [first] = clientIds as [string, string, string];
+    const user = await t.createUser({ orgId: org.id, role: 'analyst', clientIds: [first] });
+    const device = await registeredDevice(t, user);
+    const page1 = await device.pull({ cursor: null, limit: 3 });
+    expect(page1.hasMore).toBe(true);
+    await t.db.updateTable('memberships').set({ client_ids: null }).where('user_id', '=', user.id).execute();
+    const rest = await pullAll(device, { cursor: page1.cursor, knownClientIds: [first], limit: 3 });
+    expect(rest[0]?.progress).toEqual({ done: 3, total: expected.size });
+    expect(new Set(allKeys(rest))).toEqual(expected);
+  });
+
+  it('asks for a reset when the cursor is ahead of the server (a database restored from an older backup)', async () => {
+    const org = await t.createOrg();
+    const user = await t.createUser({ orgId: org.id, role: 'analyst' });
+    const device = await registeredDevice(t, user);
+    const future = Buffer.from(JSON.stringify({ k: 'd', v: 1_000_000 })).toString('base64url');
+    const page = await device.pull({ cursor: future });
+    expect(page.resetRequired).toBe(true);
+  });
 });
