@@ -50,7 +50,8 @@ const fetchThroughSwitch: typeof fetch = (input, init) =>
   offline ? Promise.reject(new TypeError('fetch failed: connect ECONNREFUSED')) : fetch(input, init);
 
 const core = await createAppCore({ dataDir, vault: fileVault, fetch: fetchThroughSwitch });
-const handlers = core.handlers as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+// Some handlers answer synchronously, some with a promise; the IPC reply awaits either.
+const handlers = core.handlers as unknown as Record<string, (input: unknown) => unknown>;
 
 process.on('message', (message: { id: number; method?: keyof RpcHandlers; input?: unknown; offline?: boolean }) => {
   if (message.offline !== undefined) {
@@ -63,17 +64,19 @@ process.on('message', (message: { id: number; method?: keyof RpcHandlers; input?
     send({ id: message.id, ok: false, error: { code: 'NOT_FOUND', message: `no method ${String(message.method)}` } });
     return;
   }
-  handler(message.input ?? {}).then(
-    (value) => send({ id: message.id, ok: true, value }),
-    (error: unknown) =>
-      send({
-        id: message.id,
-        ok: false,
-        error: isAppError(error)
-          ? { code: error.code, message: error.message }
-          : { code: 'INTERNAL', message: String(error) },
-      }),
-  );
+  Promise.resolve()
+    .then(() => handler(message.input ?? {}))
+    .then(
+      (value) => send({ id: message.id, ok: true, value }),
+      (error: unknown) =>
+        send({
+          id: message.id,
+          ok: false,
+          error: isAppError(error)
+            ? { code: error.code, message: error.message }
+            : { code: 'INTERNAL', message: String(error) },
+        }),
+    );
 });
 send({ ready: true });
 process.once('SIGTERM', () => {

@@ -1,10 +1,13 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { newId } from '@kiki/shared/ids';
 import type { Database } from '../../../server/src/db/database';
 import { generateTotpCode } from '../../../server/src/auth/totp';
 import { createClient, createOrg, createUser, type TestUser } from '../../../server/tests/helpers/factories';
 import { seedCampaign } from '../../../server/tests/helpers/world';
-import { localRows, type Desktop } from '../sync-harness';
+import { DATABASE_FILE_NAME } from '../../../electron/core/app-core';
+import type { Desktop } from '../sync-harness';
 
 /** A small agency the tests edit: one or two clients, a few campaigns, ad copies, and editors. */
 export interface EditWorld {
@@ -88,6 +91,21 @@ export async function signInAt(desktop: Desktop, serverUrl: string, user: TestUs
   }
 }
 
+/** A desktop's data folder, in process (Desktop) or in a child process (core-process.ts). */
+export interface DataFolder {
+  dataDir: string;
+}
+
+/** Reads a desktop's cache on disk through a separate read-only connection, as a test would look at it. */
+export function localRows<T>(desktop: DataFolder, query: string, ...params: unknown[]): T[] {
+  const sqlite = new BetterSqlite3(path.join(desktop.dataDir, DATABASE_FILE_NAME), { readonly: true });
+  try {
+    return sqlite.prepare(query).all(...params) as T[];
+  } finally {
+    sqlite.close();
+  }
+}
+
 export interface CampaignState {
   id: string;
   name: string;
@@ -148,7 +166,7 @@ export async function serverCatalog(db: Kysely<Database>, orgId: string): Promis
   };
 }
 
-export function localCatalog(desktop: Desktop): Catalog {
+export function localCatalog(desktop: DataFolder): Catalog {
   return {
     campaigns: localRows<CampaignState>(
       desktop,
@@ -162,14 +180,14 @@ export function localCatalog(desktop: Desktop): Catalog {
   };
 }
 
-export function localDeviceId(desktop: Desktop): string {
+export function localDeviceId(desktop: DataFolder): string {
   const row = localRows<{ device_id: string | null }>(desktop, 'SELECT device_id FROM sync_state WHERE id = 1')[0];
   if (row?.device_id == null) throw new Error('the desktop has no device id yet');
   return row.device_id;
 }
 
 /** The highest outbox id the desktop ever allocated (AUTOINCREMENT never reuses one). */
-export function localHighestMutationId(desktop: Desktop): number {
+export function localHighestMutationId(desktop: DataFolder): number {
   const row = localRows<{ seq: number }>(desktop, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")[0];
   return row?.seq ?? 0;
 }
