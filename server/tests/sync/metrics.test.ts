@@ -386,22 +386,22 @@ describe('sync metrics ingest and pull', () => {
         );
       const now = new Date();
       const first = await pullMetricsPage(t.db, { ...base, cursor: null, now }, retainedFrom);
-      expect(first.resetRequired).toBe(false);
-      const sameDay = await pullMetricsPage(t.db, { ...base, cursor: first.cursor, now }, retainedFrom);
-      expect(sameDay.resetRequired).toBe(false);
+      expect(first.meta.resetRequired).toBe(false);
+      const sameDay = await pullMetricsPage(t.db, { ...base, cursor: first.meta.cursor, now }, retainedFrom);
+      expect(sameDay.meta.resetRequired).toBe(false);
       const nextDay = new Date(now.getTime() + 86_400_000);
-      const rolled = await pullMetricsPage(t.db, { ...base, cursor: first.cursor, now: nextDay }, retainedFrom);
-      expect(rolled).toMatchObject({ resetRequired: true, rows: [] });
-      expect(rolled.windowStart).toBe(metricsWindow(todayIn(TIMEZONE, nextDay)).windowStart);
+      const rolled = await pullMetricsPage(t.db, { ...base, cursor: first.meta.cursor, now: nextDay }, retainedFrom);
+      expect(rolled).toMatchObject({ meta: { resetRequired: true }, rowCount: 0 });
+      expect(rolled.meta.windowStart).toBe(metricsWindow(todayIn(TIMEZONE, nextDay)).windowStart);
 
-      let cursor: string = first.cursor;
+      let cursor: string = first.meta.cursor;
       for (let i = 0; i < 100; i++) {
         const page = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
-        cursor = page.cursor;
-        if (!page.hasMore) break;
+        cursor = page.meta.cursor;
+        if (!page.meta.hasMore) break;
       }
       const delta = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
-      expect(delta).toMatchObject({ phase: 'delta', resetRequired: false });
+      expect(delta.meta).toMatchObject({ phase: 'delta', resetRequired: false });
       const version = await t.db
         .selectFrom('sync_versions')
         .select('version')
@@ -414,7 +414,7 @@ describe('sync metrics ingest and pull', () => {
         .execute();
       try {
         const stale = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
-        expect(stale.resetRequired).toBe(true);
+        expect(stale.meta.resetRequired).toBe(true);
       } finally {
         await t.db.updateTable('sync_versions').set({ retained_from: 0 }).where('org_id', '=', orgId).execute();
       }
