@@ -121,12 +121,14 @@ async function applyCampaignMutation(
 ): Promise<MutationOutcome> {
   const target: MutationTarget = { entity: 'campaign', id: mutation.args.campaignId };
   // The row lock is held to commit: the version check below and the update see the same, latest row.
+  // NO KEY UPDATE, not UPDATE: a metric ingest's foreign-key checks take KEY SHARE on campaigns while it holds
+  // the agency's version row, and a FOR UPDATE here would deadlock with it.
   const campaign = await trx
     .selectFrom('campaigns')
     .selectAll()
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', mutation.args.campaignId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   if (campaign === undefined) {
     // Another agency's campaign answers exactly like a missing one, so ids cannot be probed.
@@ -268,7 +270,7 @@ async function applyAdCopyText(
     .selectAll()
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', args.adCopyId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   const campaign =
     copy === undefined

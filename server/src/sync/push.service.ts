@@ -124,10 +124,10 @@ async function replay(
 type Step = { kind: 'result'; result: MutationResult } | { kind: 'gap'; expected: number };
 
 /**
- * One mutation, one transaction. READ COMMITTED is enough because every decision is made on rows locked
- * FOR UPDATE (the device row, then the target row): a locked row read in READ COMMITTED is the latest
- * committed version and cannot change before this commit, so the duplicate check, the baseVersion check
- * and the update cannot race another writer. The agency's version row, locked by the change triggers,
+ * One mutation, one transaction. READ COMMITTED is enough because every decision is made on locked rows
+ * (the device row FOR UPDATE, then the target row FOR NO KEY UPDATE): a locked row read in READ COMMITTED
+ * is the latest committed version and cannot change before this commit, so the duplicate check, the
+ * baseVersion check and the update cannot race another writer. The agency's version row, locked by the change triggers,
  * orders the commits for pull. SERIALIZABLE would only add retries here.
  */
 async function processMutation(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { newId } from '@kiki/shared/ids';
 import { conflictDetailsSchema, SYNC_PATHS, SYNC_SCHEMA_VERSION_HEADER } from '@kiki/shared/sync/sync-protocol';
 import { createTestApp, errorCodeOf, type TestApp } from '../helpers/test-app';
@@ -382,5 +383,45 @@ describe('sync push', () => {
     expect(row).toMatchObject({ status: winner, status_version: 2 });
     const loser = ra.results[0]?.status === 'rejected' ? ra.results[0] : rb.results[0];
     expect(loser?.error?.details).toMatchObject({ theirs: winner, serverVersion: 2 });
+  });
+
+  it('never deadlocks with a metric ingest that holds the agency version and checks the same campaign', async () => {
+    const deadlocks = async () =>
+      Number(
+        (
+          await sql<{ n: string }>`
+            select deadlocks::text as n from pg_stat_database where datname = current_database()`.execute(t.db)
+        ).rows[0]?.n ?? 0,
+      );
+    const before = await deadlocks();
+    const campaign = await seedCampaign(t.db, world.org.id, world.clientA.id, { days: [] });
+    const device = await registeredDevice(t, world.users.operator);
+    const ingest = await t.db.startTransaction().execute();
+    try {
+      // As metrics ingest does: take the agency's version (its row lock) first, then write rows whose
+      // foreign keys point at the campaign the push is editing.
+      await sql`select kiki_sync_version(${world.org.id}::uuid)`.execute(ingest);
+      const push = device.push({ name: 'campaign.rename', args: { campaignId: campaign.id, name: 'During ingest' } });
+      await new Promise((r) => setTimeout(r, 300));
+      await ingest
+        .insertInto('performance_metrics')
+        .values({
+          org_id: world.org.id,
+          platform: 'meta',
+          ad_id: campaign.adId,
+          date: '2026-03-02',
+          client_id: world.clientA.id,
+          campaign_id: campaign.id,
+        })
+        .execute();
+      await ingest.commit().execute();
+      expect((await push).results[0]?.status).toBe('applied');
+    } finally {
+      if (!ingest.isCommitted && !ingest.isRolledBack) await ingest.rollback().execute();
+    }
+    // Statistics reach pg_stat_database when a backend reports them; give it a moment before concluding.
+    await sql`select pg_stat_force_next_flush()`.execute(t.db).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await deadlocks()).toBe(before);
   });
 });
