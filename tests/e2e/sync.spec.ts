@@ -8,6 +8,7 @@ import { CampaignDetailPage } from './pages/campaign-detail.page';
 import { SignInPage } from './pages/sign-in.page';
 import { SyncHeader } from './pages/sync-header.page';
 import { SyncIssuesPage } from './pages/sync-issues.page';
+import { signInAdmin } from './sync/admin-api';
 import { SyncHost } from './sync/sync-host';
 import type { SyncSeed } from './sync/sync-seed';
 import { startTcpProxy, type TcpProxy } from './sync/tcp-proxy';
@@ -70,8 +71,9 @@ async function signIn(
   instance: Instance,
   serverUrl: string,
   user: SyncSeed['users']['ana'],
-  screenshots?: string,
+  options: { screenshots?: string; totpStep?: number } = {},
 ): Promise<void> {
+  const { screenshots, totpStep = 0 } = options;
   await instance.app.open('/dashboard');
   await instance.header.signInLink.click();
   const form = new SignInPage(instance.page);
@@ -81,7 +83,7 @@ async function signIn(
   await form.submit.click();
   await expect(form.code).toBeFocused();
   await expect(form.password).toHaveCount(0);
-  await form.code.fill(totpCode(user.totpSecret));
+  await form.code.fill(totpCode(user.totpSecret, totpStep));
   if (screenshots !== undefined) await saveScreenshot(instance.page, `${screenshots}-mfa`);
   await form.code.press('Enter');
   await expect(instance.page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible({ timeout: 30_000 });
@@ -125,7 +127,7 @@ test.afterAll(async () => {
 
 test('two teammates sign in with TOTP and see who they are', async () => {
   const { users, orgName } = seed();
-  await signIn(a, serverUrl, users.ana, 'sync-sign-in');
+  await signIn(a, serverUrl, users.ana, { screenshots: 'sync-sign-in' });
   await expect(a.page.getByRole('heading', { name: 'No data yet' })).toHaveCount(0);
   await saveScreenshot(a.page, 'sync-dashboard-signed-in');
 
@@ -262,4 +264,44 @@ test('signing out with changes waiting asks before discarding them', async () =>
   await expect(a.header.signInLink).toBeVisible();
   await expect(a.header.status).toContainText('Signed out');
   await proxy.restore();
+});
+
+test('a change the server refuses is rolled back and listed with the reason', async () => {
+  const { users, campaigns } = seed();
+  // Ana used the current step's code already; the server accepts the next one and refuses replays.
+  await signIn(a, serverUrl, users.ana, { totpStep: 1 });
+  const campaignA = new CampaignDetailPage(a.app);
+  await campaignA.open(campaigns.spring);
+  await expect(campaignA.heading).toContainText('Spring Sale EU');
+
+  await proxy.cut();
+  await campaignA.edit({ name: 'Spring Sale Outlet' });
+  await expect(campaignA.heading).toContainText('Spring Sale Outlet');
+  await expect(a.header.status).toContainText('1 change waiting');
+
+  // Meanwhile an admin makes Ana an analyst: she may still read, no longer edit.
+  const admin = await signInAdmin(
+    `http://127.0.0.1:${process.env.KIKI_E2E_SERVER_PORT}`,
+    users.olga,
+    totpCode(users.olga.totpSecret),
+  );
+  await admin.setOnlyRole(users.ana.id, 'analyst');
+
+  await proxy.restore();
+  await a.header.syncNow.click();
+  await expect(a.header.issuesLink).toHaveText('1 sync issue', { timeout: 30_000 });
+  await expect(a.header.status).not.toContainText('waiting');
+  await expect(campaignA.heading).toContainText('Spring Sale EU');
+  await expect(campaignA.heading).not.toContainText('Outlet');
+
+  await a.header.issuesLink.click();
+  const issues = new SyncIssuesPage(a.app);
+  const refused = issues.issues.first();
+  await expect(refused).toContainText('Refused');
+  await expect(refused).toContainText('Why:');
+  await expect(refused).toContainText('was undone');
+  await saveScreenshot(a.page, 'sync-issues-refused');
+  await refused.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(issues.empty).toBeVisible();
+  await expect(a.header.issuesLink).toHaveCount(0);
 });

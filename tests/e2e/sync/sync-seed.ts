@@ -5,5 +5,5 @@ export interface SyncSeed {
   campaigns: { spring: string; trails: string };
   springAdId: string;
   copyId: string;
-  users: Record<'ana' | 'ben', { email: string; password: string; totpSecret: string }>;
+  users: Record<'ana' | 'ben' | 'olga', { id: string; email: string; password: string; totpSecret: string }>;
 }

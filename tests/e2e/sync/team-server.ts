@@ -72,9 +72,18 @@ async function seed(env: NodeJS.ProcessEnv): Promise<SyncSeed> {
       mfa: true,
       totpKey,
     });
+    // The agency admin changes teammates' roles through the server's API during the spec.
+    const olga = await createUser(db, {
+      orgId: org.id,
+      role: 'admin',
+      email: 'olga@northwind.test',
+      displayName: 'Olga Lind',
+      mfa: true,
+      totpKey,
+    });
     const person = (u: typeof ana) => {
       if (u.totpSecret === null) throw new Error('seeded users are enrolled in TOTP');
-      return { email: u.email, password: u.password, totpSecret: u.totpSecret };
+      return { id: u.id, email: u.email, password: u.password, totpSecret: u.totpSecret };
     };
     return {
       orgName: org.name,
@@ -82,7 +91,7 @@ async function seed(env: NodeJS.ProcessEnv): Promise<SyncSeed> {
       campaigns: { spring: spring.id, trails: trails.id },
       springAdId: spring.adId,
       copyId,
-      users: { ana: person(ana), ben: person(ben) },
+      users: { ana: person(ana), ben: person(ben), olga: person(olga) },
     };
   } finally {
     await database.close();
