@@ -17,7 +17,10 @@ export function SyncStatusIndicator() {
     return (
       <div className="sync-status" role="status" aria-label="Sync status" aria-live="polite">
         <span className="sync-dot sync-dot-unknown" aria-hidden="true" />
-        <span className="muted">{error === null ? 'Checking sync…' : error.message}</span>
+        {/* The page itself explains a failure to reach core; the header only says sync is not known. */}
+        <span className="muted" title={error?.message}>
+          {error === null ? 'Checking sync…' : 'Sync status unavailable'}
+        </span>
       </div>
     );
   }
