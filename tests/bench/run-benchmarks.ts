@@ -12,6 +12,7 @@ const BENCHMARKS = {
   queries: 'tests/bench/desktop-queries.bench.ts',
   campaigns: 'tests/bench/desktop-campaigns.bench.ts',
   ingest: 'tests/bench/desktop-ingest.bench.ts',
+  'sync-metrics': 'tests/bench/sync-metrics-apply.bench.ts',
   rpc: 'tests/bench/rpc-websocket.bench.ts',
   server: 'server/bench/auth.bench.ts',
 } as const;

@@ -3,6 +3,7 @@ import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import { createMetricsIngest, type DailyMetricRow } from '../services/metrics-ingest.repository';
 import { createMetricsPurge } from '../services/metrics-purge.repository';
 import { removeMetricRows } from './metrics-remove.repository';
+import { createSnapshotAggregate, type SnapshotAggregate } from './metrics-snapshot-aggregate';
 
 export interface MetricCursorState {
   cursor: string | null;
@@ -55,6 +56,8 @@ interface CursorRow {
 const METRICS = ['impressions', 'clicks', 'spend_micros', 'conversions', 'revenue_micros'] as const;
 const SUMS = METRICS.map((m) => `SUM(${m}) AS ${m}`).join(', ');
 const COLUMNS = METRICS.join(', ');
+const RAW_COLUMNS = 10;
+const INSERT_BATCH = 100;
 const CLIENT_ADS = `SELECT a.id FROM ads a JOIN campaigns c ON c.id = a.campaign_id WHERE c.client_id = @clientId`;
 const CLIENT_CAMPAIGNS = `SELECT id FROM campaigns WHERE client_id = @clientId`;
 
@@ -82,10 +85,14 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
     `SELECT a.id, a.campaign_id, a.platform FROM ads a JOIN campaigns c ON c.id = a.campaign_id
      WHERE c.client_id = @clientId`,
   );
-  const insertRaw = sqlite.prepare(
-    `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
+  // Many rows per statement: the per-call cost of crossing into SQLite dominates a 10-column insert.
+  const insertRows = (rows: number) =>
+    sqlite.prepare(
+      `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
+       VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT DO NOTHING`,
+    );
+  const insertBatch = insertRows(INSERT_BATCH);
   const updateRaw = sqlite.prepare(
     `UPDATE metrics_daily SET impressions = ?, clicks = ?, spend_micros = ?, conversions = ?, revenue_micros = ?
      WHERE ad_id = ? AND platform = ? AND date = ?`,
@@ -95,11 +102,20 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
      ON CONFLICT DO UPDATE SET value = value + excluded.value`,
   );
 
-  const rebuild = [
-    'DELETE FROM temp.metric_rebuild',
+  sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS metric_rebuild (
+    campaign_id TEXT, platform TEXT, date TEXT,
+    impressions INTEGER, clicks INTEGER, spend_micros INTEGER, conversions INTEGER, revenue_micros INTEGER)`);
+  const clearRebuild = sqlite.prepare('DELETE FROM temp.metric_rebuild');
+  const fillRebuildFromRaw = sqlite.prepare(
     `INSERT INTO temp.metric_rebuild
-       SELECT campaign_id, platform, date, ${SUMS} FROM metrics_daily
-       WHERE ad_id IN (${CLIENT_ADS}) GROUP BY campaign_id, platform, date`,
+     SELECT campaign_id, platform, date, ${SUMS} FROM metrics_daily
+     WHERE ad_id IN (${CLIENT_ADS}) GROUP BY campaign_id, platform, date`,
+  );
+  const fillRebuildGroup = sqlite.prepare('INSERT INTO temp.metric_rebuild VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const rawChecksum = sqlite.prepare<{ clientId: string }, (number | null)[]>(
+    `SELECT COUNT(*), ${SUMS} FROM metrics_daily WHERE ad_id IN (${CLIENT_ADS})`,
+  );
+  const rebuild = [
     'DELETE FROM rollup_client_platform_day WHERE client_id = @clientId',
     `DELETE FROM rollup_campaign_day WHERE campaign_id IN (${CLIENT_CAMPAIGNS})`,
     `DELETE FROM rollup_campaign_month WHERE campaign_id IN (${CLIENT_CAMPAIGNS})`,
@@ -122,9 +138,6 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
        SELECT @currency, date, ${SUMS} FROM rollup_currency_platform_day WHERE currency = @currency GROUP BY date`,
     'DELETE FROM temp.metric_rebuild',
   ];
-  sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS metric_rebuild (
-    campaign_id TEXT, platform TEXT, date TEXT,
-    impressions INTEGER, clicks INTEGER, spend_micros INTEGER, conversions INTEGER, revenue_micros INTEGER)`);
   const rebuildStatements = rebuild.map((statement) => {
     const prepared = sqlite.prepare(statement);
     return {
@@ -132,6 +145,13 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
     };
   });
   const clientCurrency = sqlite.prepare<[string], { currency: string }>('SELECT currency FROM clients WHERE id = ?');
+
+  /** Snapshots started by this applier (so every row went through it), by client. */
+  const aggregates = new Map<string, SnapshotAggregate>();
+  function matchesRaw(aggregate: SnapshotAggregate, clientId: string): boolean {
+    const raw = rawChecksum.raw().get({ clientId }) ?? [];
+    return [aggregate.rows, ...aggregate.totals].every((value, i) => (raw[i] ?? 0) === value);
+  }
 
   function getCursor(clientId: string): MetricCursorState {
     const row = selectCursor.get(clientId);
@@ -165,6 +185,13 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
     const client = clientCurrency.get(clientId);
     if (client === undefined) return;
     const params = { clientId, currency: client.currency };
+    clearRebuild.run();
+    const aggregate = aggregates.get(clientId);
+    if (aggregate !== undefined && matchesRaw(aggregate, clientId)) {
+      for (const group of aggregate.groups()) fillRebuildGroup.run(group);
+    } else {
+      fillRebuildFromRaw.run({ clientId });
+    }
     // better-sqlite3 ignores named parameters a statement does not use, so each gets both.
     for (const statement of rebuildStatements) statement.run(params);
   });
@@ -179,29 +206,46 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
   const snapshotPage = sqlite.transaction((clientId: string, page: MetricsPullResponse): MetricsPageResult => {
     if (page.resetRequired) {
       saveCursor(clientId, { cursor: null, phase: null, done: 0, total: 0 });
+      aggregates.delete(clientId);
       return { applied: 0, skippedUnknownAds: 0 };
     }
-    const state = getCursor(clientId);
-    if (state.cursor === null) purge.removeClientMetrics(clientId);
+    if (getCursor(clientId).cursor === null) {
+      purge.removeClientMetrics(clientId);
+      aggregates.set(clientId, createSnapshotAggregate());
+    }
+    const aggregate = aggregates.get(clientId);
     const ads = new Map(clientAds.all({ clientId }).map((a) => [a.id, a]));
     let inserted = 0;
     let updated = 0;
     let skipped = 0;
+    const batch: (string | number)[] = [];
+    const flush = () => {
+      const rows = batch.length / RAW_COLUMNS;
+      const added = (rows === INSERT_BATCH ? insertBatch : insertRows(rows)).run(batch).changes;
+      inserted += added;
+      if (added < rows) {
+        // Rows already there (a page applied twice, overlapping pages) are rare: update them one by one, and
+        // stop trusting the running totals, which counted them twice.
+        for (let i = 0; i < batch.length; i += RAW_COLUMNS) {
+          const [adId, platform, date, , , ...values] = batch.slice(i, i + RAW_COLUMNS);
+          updated += updateRaw.run(...values, adId, platform, date).changes;
+        }
+        updated -= added;
+        aggregates.delete(clientId);
+      }
+      batch.length = 0;
+    };
     for (const row of page.rows) {
       const ad = ads.get(row[0]);
       if (ad === undefined || ad.platform !== row[1]) {
         skipped += 1;
         continue;
       }
-      if (
-        insertRaw.run(row[0], row[1], row[2], clientId, ad.campaign_id, row[4], row[5], row[6], row[7], row[8])
-          .changes === 1
-      ) {
-        inserted += 1;
-      } else {
-        updated += updateRaw.run(row[4], row[5], row[6], row[7], row[8], row[0], row[1], row[2]).changes;
-      }
+      batch.push(row[0], row[1], row[2], clientId, ad.campaign_id, row[4], row[5], row[6], row[7], row[8]);
+      aggregate?.add(ad.campaign_id, row[1], row[2], row[4], row[5], row[6], row[7], row[8]);
+      if (batch.length === INSERT_BATCH * RAW_COLUMNS) flush();
     }
+    if (batch.length > 0) flush();
     if (inserted > 0) countRows.run(inserted);
     saveFromPage(clientId, page, page.phase);
     return { applied: inserted + updated, skippedUnknownAds: skipped };
@@ -243,7 +287,22 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
   });
 
   return {
-    applySnapshotPage: (clientId, page) => snapshotPage(clientId, page),
+    applySnapshotPage(clientId, page) {
+      // The page checks every row's ad against the client's ads inside its own transaction, so SQLite's
+      // per-row foreign-key probe of ads (~15% of the insert) proves nothing more. The pragma only takes
+      // effect outside a transaction; inside a caller's transaction it stays on, which is merely slower.
+      const enforced = sqlite.pragma('foreign_keys', { simple: true }) === 1;
+      if (enforced && !sqlite.inTransaction) sqlite.pragma('foreign_keys = OFF');
+      try {
+        return snapshotPage(clientId, page);
+      } catch (error) {
+        // Rolled back: the running totals may hold rows that are not in the table.
+        aggregates.delete(clientId);
+        throw error;
+      } finally {
+        if (enforced && !sqlite.inTransaction) sqlite.pragma('foreign_keys = ON');
+      }
+    },
     finishSnapshotPhase(clientId, phase) {
       sqlite.transaction(() => {
         rebuildRollups(clientId);
@@ -252,6 +311,7 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
           saveCursor(clientId, { ...state, phase: 'delta' });
         }
       })();
+      if (phase === 'history') aggregates.delete(clientId);
     },
     applyDeltaPage: (clientId, page) => deltaPage(clientId, page),
     trimWindow: (clientId, windowStart) => sqlite.transaction(() => trim(clientId, windowStart))(),
