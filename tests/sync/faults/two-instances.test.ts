@@ -102,7 +102,7 @@ describe('two server instances on one database', () => {
       }
     }
     for (const desktop of desktops) desktop.net.offline = false;
-    await Promise.all(desktops.map((d) => d.handlers['sync.now']({})));
+    await Promise.all(desktops.map(async (d) => await d.handlers['sync.now']({})));
     // Settle: everything pushed, and each has pulled the other's last changes.
     for (let round = 0; round < 5; round++) {
       for (const desktop of desktops) await desktop.handlers['sync.now']({});
