@@ -13,6 +13,8 @@ const BENCHMARKS = {
   campaigns: 'tests/bench/desktop-campaigns.bench.ts',
   ingest: 'tests/bench/desktop-ingest.bench.ts',
   'sync-metrics': 'tests/bench/sync-metrics-apply.bench.ts',
+  'sync-initial': 'tests/bench/sync-initial.bench.ts',
+  'sync-propagation': 'tests/bench/sync-propagation.bench.ts',
   rpc: 'tests/bench/rpc-websocket.bench.ts',
   server: 'server/bench/auth.bench.ts',
 } as const;
