@@ -94,4 +94,16 @@ describe('migration 0005-sync', () => {
     sqlite.exec(`INSERT INTO approvals (id, client_id, campaign_id, kind, status, requested_by, created_at)
       VALUES ('ap2', 'cl', 'ca', 'budget_change', 'pending', 'someone-on-the-server', 't')`);
   });
+
+  it('is all-or-nothing: a failure half-way leaves the 0004 schema to retry from', async () => {
+    handle = await openDatabase({ filename: ':memory:', migrate: false });
+    await createMigrator(handle.db).migrateTo('0004-cache-counters');
+    // A table in the way makes a middle step fail after the first ALTERs ran.
+    handle.sqlite.exec('CREATE TABLE sync_metric_cursors (x)');
+    await expect(migrateToLatest(handle.db)).rejects.toThrow(/0005-sync/);
+    expect(columns(handle, 'campaigns')).not.toContain('status_version');
+    handle.sqlite.exec('DROP TABLE sync_metric_cursors');
+    await migrateToLatest(handle.db);
+    expect(columns(handle, 'campaigns')).toContain('status_version');
+  });
 });

@@ -74,8 +74,12 @@ const statements = [
   `CREATE INDEX approvals_by_client ON approvals(client_id)`,
 ];
 
+// Kysely runs SQLite migrations outside a transaction; this one has many steps, and a crash half-way would
+// leave a cache that fails to migrate on every later start ("duplicate column"), so it is all-or-nothing.
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of statements) {
-    await sql.raw(statement).execute(db);
-  }
+  await db.transaction().execute(async (trx) => {
+    for (const statement of statements) {
+      await sql.raw(statement).execute(trx);
+    }
+  });
 }
