@@ -63,6 +63,15 @@ export async function syncClientMetrics(
   const recentDone = new Set<string>();
   const resets = new Map<string, number>();
   const unknownAds = new Set<string>();
+  /**
+   * The next page's request goes out before the current page is written to SQLite, so the server reads and
+   * serializes page N+1 while this process applies page N: the two costs overlap instead of adding up. Only in
+   * pass 2, which finishes one client before the next, so at most one page waits in memory; pass 1 (recent days,
+   * a few percent of the rows) would leave one unused page per client.
+   */
+  const prefetched = new Map<string, Promise<MetricsPullResponse>>();
+  let prefetchHistory = false;
+  const requestKey = (clientId: string, cursor: string | null) => `${clientId}|${cursor ?? ''}`;
 
   const report = (phase: MetricsProgress['phase']) => {
     let done = 0;
@@ -78,8 +87,17 @@ export async function syncClientMetrics(
   /** One page for one client; returns false when that client has nothing more to fetch right now. */
   const step = async (clientId: string): Promise<{ more: boolean; phase: MetricsPullResponse['phase'] }> => {
     const before = applier.getCursor(clientId);
-    const page = await deps.pull({ clientId, cursor: before.cursor, limit });
+    const key = requestKey(clientId, before.cursor);
+    const waiting = prefetched.get(key);
+    prefetched.delete(key);
+    const page = await (waiting ?? deps.pull({ clientId, cursor: before.cursor, limit }));
     deps.checkpoint();
+    if (!page.resetRequired && page.hasMore && prefetchHistory) {
+      const next = deps.pull({ clientId, cursor: page.cursor, limit });
+      // A prefetch abandoned by a failure elsewhere must not surface as an unhandled rejection.
+      next.catch(() => undefined);
+      prefetched.set(requestKey(clientId, page.cursor), next);
+    }
     if (page.resetRequired) {
       const count = (resets.get(clientId) ?? 0) + 1;
       resets.set(clientId, count);
@@ -121,6 +139,7 @@ export async function syncClientMetrics(
   report('recentMetrics');
 
   // Pass 2: the rest of each snapshot, then deltas, until the server has nothing more.
+  prefetchHistory = true;
   for (const clientId of clientIds) {
     for (;;) {
       const phase = storedPhase(applier.getCursor(clientId));

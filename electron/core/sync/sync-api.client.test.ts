@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '@kiki/shared/errors';
-import { SYNC_PATHS, SYNC_PROTOCOL_VERSION } from '@kiki/shared/sync/sync-protocol';
-import { AUTH_PATHS, createSyncApiClient, serverOriginOf } from './sync-api.client';
+import fc from 'fast-check';
+import { metricWireRowSchema, SYNC_PATHS, SYNC_PROTOCOL_VERSION } from '@kiki/shared/sync/sync-protocol';
+import { AUTH_PATHS, createMetricRowParser, createSyncApiClient, serverOriginOf } from './sync-api.client';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -123,6 +124,46 @@ describe('sync API client', () => {
     expect(serverOriginOf('http://localhost:4000')).toBe('http://localhost:4000');
     expect(createSyncApiClient({ serverUrl: 'https://kiki.example' }).liveUrl()).toBe(
       `wss://kiki.example${SYNC_PATHS.live}`,
+    );
+  });
+});
+
+describe('metric row parser', () => {
+  const adId = '0192f3a0-7c1e-7b3a-9c1d-2f4e5a6b7c8d';
+  const good = [adId, 'meta', '2026-03-01', adId, 1000, 10, 5_000_000, 1, -2_000_000];
+
+  it('accepts valid tuples and refuses bad ones with the field named', () => {
+    const parse = createMetricRowParser();
+    expect(parse([good, good])).toHaveLength(2);
+    expect(() => parse([good, [...good.slice(0, 2), '2026-02-30', ...good.slice(3)]])).toThrow(/rows\.1/);
+    expect(() => parse([[...good.slice(0, 4), -1, ...good.slice(5)]])).toThrow(/rows\.0/);
+    expect(() => parse([[adId, 'myspace', ...good.slice(2)]])).toThrow();
+    expect(() => parse([good.slice(0, 8)])).toThrow();
+  });
+
+  it('agrees with the shared zod schema on any row, including near-misses', () => {
+    const value = fc.oneof(
+      fc.constantFrom<unknown>(adId, 'meta', 'tiktok', '2026-03-01', '2026-13-01', 'not-a-uuid', null, '1', 1.5),
+      fc.integer({ min: -5, max: 5 }),
+      fc.constant(Number.MAX_SAFE_INTEGER + 2),
+    );
+    const mutated = fc.tuple(fc.nat({ max: 8 }), value, fc.boolean()).map(([index, replacement, truncate]) => {
+      const row: unknown[] = [...good];
+      row[index] = replacement;
+      return truncate && index === 8 ? row.slice(0, 8) : row;
+    });
+    fc.assert(
+      fc.property(mutated, (row) => {
+        const schemaSays = metricWireRowSchema.safeParse(row).success;
+        let parserSays = true;
+        try {
+          createMetricRowParser()([row]);
+        } catch {
+          parserSays = false;
+        }
+        expect(parserSays).toBe(schemaSays);
+      }),
+      { numRuns: 2_000 },
     );
   });
 });

@@ -381,6 +381,37 @@ describe('sync engine', () => {
     ]);
   });
 
+  it('asks for the next history page before writing the current one, so server and SQLite work overlap', async () => {
+    const local = fakeStore();
+    const pages = [
+      metricsPage('recent', 'r1', true),
+      metricsPage('history', 'h1', true),
+      metricsPage('history', 'h2', true),
+      metricsPage('history', 'h3', false),
+    ];
+    const { remote } = fakeRemote(local.log, {
+      pull: () => Promise.resolve(pullPage('c', false, { readableClientIds: [CLIENT] })),
+      metricsPull: (body) => {
+        local.log.push(`request after ${body.cursor ?? 'start'}`);
+        return Promise.resolve(pages.shift() ?? metricsPage('delta', 'z', false, 0));
+      },
+    });
+    await engineWith(local.store, remote).engine.syncNow();
+    const order = local.log.filter((l) => l.startsWith('request') || l.startsWith('snapshot'));
+    // Pass 1 takes recent days (and the page that crosses into history) one by one; pass 2 prefetches: the
+    // request for the page after h2 leaves before h2 is written.
+    expect(order).toEqual([
+      'request after start',
+      'snapshot recent 1',
+      'request after r1',
+      'snapshot history 1',
+      'request after h1',
+      'request after h2',
+      'snapshot history 1',
+      'snapshot history 1',
+    ]);
+  });
+
   it('re-pulls the catalogue and downloads a client again when its metrics named ads the device lacked', async () => {
     const local = fakeStore();
     local.unknownAdRows.set(CLIENT, 3);

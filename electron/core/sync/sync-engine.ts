@@ -59,7 +59,7 @@ export interface SyncEngineDeps {
   /** The session could not be renewed (tokens refused, keychain locked): stop until the next sign-in. */
   isAuthLost?: (error: unknown) => boolean;
   backoff?: Backoff;
-  /** Local edits arrive in bursts (typing); one push for the burst. Default 50 ms. */
+  /** Local edits arrive in bursts (typing): at most one edit-triggered cycle per this window. Default 50 ms. */
   editDebounceMs?: number;
   deviceName?: string;
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
@@ -121,6 +121,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   /** From the last pull page: the clients whose metrics this device keeps. */
   let readableClients: string[] = [];
   let lastEmitted = '';
+  let lastEditCycleAt = 0;
 
   function computeStatus(): SyncStatus {
     const signedIn = deps.remote() !== null;
@@ -375,8 +376,16 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       if (reason === 'edit') {
         refreshStatus();
         // A scheduled backoff retry stays scheduled: an edit while offline must not hammer the server.
-        if (nextRetryAt !== null) return;
-        if (timer === null) schedule(debounceMs, false);
+        if (nextRetryAt !== null || timer !== null) return;
+        // Throttled rather than delayed: the first edit after a quiet spell goes at once (a teammate sees it
+        // sooner), and the rest of a burst rides along in the cycle after it, at most one cycle per window.
+        const sinceLast = Date.now() - lastEditCycleAt;
+        if (running || sinceLast >= debounceMs) {
+          lastEditCycleAt = Date.now();
+          start();
+        } else {
+          schedule(debounceMs - sinceLast, false);
+        }
         return;
       }
       clearTimer();
