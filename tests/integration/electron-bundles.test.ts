@@ -18,6 +18,8 @@ function runtimeRequires(source: string): string[] {
   return [...new Set(names)]
     .filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && !name.startsWith('.'))
     .filter((name) => !name.startsWith('ajv/dist/runtime/') && !name.startsWith('ajv-formats/'))
+    // ws (core's live sync socket) tries these optional native speed-ups inside try/catch and works without them.
+    .filter((name) => name !== 'bufferutil' && name !== 'utf-8-validate')
     .sort();
 }
 
