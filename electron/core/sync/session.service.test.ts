@@ -205,6 +205,31 @@ describe('session', () => {
     });
   });
 
+  it('signing in as someone else on this install removes the previous account's refresh token', async () => {
+    const { handle, vault } = await setup();
+    const first = createSessionService({
+      sqlite: handle.sqlite,
+      vault,
+      now: () => NOW,
+      fetch: fakeAuthServer().fetch,
+      onChange: () => undefined,
+    });
+    await signIn(first);
+    const colleague = { ...USER, id: newId(), email: 'ben@agency.example' };
+    const second = createSessionService({
+      sqlite: handle.sqlite,
+      vault,
+      now: () => NOW,
+      fetch: fakeAuthServer({ user: colleague }).fetch,
+      onChange: () => undefined,
+    });
+    await signIn(second);
+    expect([...(vault as ReturnType<typeof memoryVault>).entries.keys()]).toEqual([
+      syncRefreshTokenKey(SERVER, colleague.id),
+    ]);
+    expect(getSyncState(handle.sqlite).userId).toBe(colleague.id);
+  });
+
   it('refuses to sign in without a vault, saying why', async () => {
     const { session } = await setup({ vault: null });
     await expect(session.signIn({ serverUrl: SERVER, email: USER.email, password: 'pw' })).rejects.toThrow(/keychain/);

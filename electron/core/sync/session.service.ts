@@ -134,6 +134,15 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       throw error;
     }
     if (cachedOrg !== me.org.id && cachedData) resetSyncedData(sqlite);
+    if (
+      state.userId !== null &&
+      state.serverUrl !== null &&
+      (state.userId !== me.user.id || state.serverUrl !== api.origin)
+    ) {
+      // The previous account's refresh token would otherwise sit in the keychain, still able to sign in.
+      const previous = createSyncApiClient(apiOptions(state.serverUrl));
+      await tokenVault.delete(syncRefreshTokenKey(previous.origin, state.userId)).catch(() => undefined);
+    }
     // A device id belongs to one user on one server (the server refuses another user's device id).
     const sameDevice = state.deviceId !== null && state.userId === me.user.id && state.serverUrl === api.origin;
     const deviceId = sameDevice && state.deviceId !== null ? state.deviceId : newId();
