@@ -95,3 +95,36 @@ test('sign-in errors appear beside their fields or in an alert, and the password
   await expect(page.getByLabel('Password')).toHaveValue('');
   await saveScreenshot(page, 'sync-sign-in-unreachable');
 });
+
+test('offline with changes waiting, an error and open issues fits a narrow window', async ({ app }) => {
+  await app.page.setViewportSize({ width: 1024, height: 700 });
+  const emit = await routeCoreSocket(app.page);
+  await app.open('/campaigns');
+  const header = new SyncHeader(app.page);
+  await expect(app.page.getByRole('heading', { level: 1, name: 'Campaigns' })).toBeVisible();
+
+  emit(
+    status({
+      connection: 'offline',
+      syncing: false,
+      pendingCount: 3,
+      lastSyncedAt: new Date(Date.now() - 5.5 * 60_000).toISOString(),
+      nextRetryAt: new Date(Date.now() + 20_000).toISOString(),
+      issueCount: 2,
+      lastError: {
+        code: 'UNAVAILABLE',
+        message: "Can't reach kiki.northwind.test. Your changes are kept and will sync when the connection is back.",
+      },
+    }),
+  );
+  await expect(header.status).toContainText('Offline');
+  await expect(header.status).toContainText('3 changes waiting');
+  await expect(header.errorBanner).toContainText(
+    "Can't reach kiki.northwind.test. Your changes are kept and will sync when the connection is back.",
+  );
+  await expect(header.syncedLabel).toContainText('Synced 5 min ago');
+  await expect(header.syncedLabel).toContainText(/Retrying in \d+ s/);
+  await expect(header.issuesLink).toHaveText('2 sync issues');
+  await expect(header.syncNow).toBeEnabled();
+  await saveScreenshot(app.page, 'sync-offline-narrow');
+});

@@ -138,6 +138,7 @@ test('two teammates sign in with TOTP and see who they are', async () => {
   await saveScreenshot(a.page, 'sync-account-menu');
   await a.page.keyboard.press('Escape');
   await expect(a.header.accountPanel).toHaveCount(0);
+  await expect(a.header.accountButton).toBeFocused();
 
   // Ben reaches the server directly, not through A's proxy.
   await signIn(b, `http://127.0.0.1:${process.env.KIKI_E2E_SERVER_PORT}`, users.ben);
@@ -173,6 +174,7 @@ test('offline edits survive a restart of the core and sync when the connection i
   await proxy.cut();
   await a.header.syncNow.click();
   await expect(a.header.status).toContainText('Offline', { timeout: 15_000 });
+  await expect(a.header.errorBanner).toContainText("Can't reach");
 
   await campaignA.edit({ status: 'Paused', budget: '75.25' });
   await expect(campaignA.budget).toHaveText('$75.25 per day');
@@ -201,6 +203,7 @@ test('offline edits survive a restart of the core and sync when the connection i
   await expect(a.header.status).toContainText('Online', { timeout: 30_000 });
   await expect(a.header.status).not.toContainText('waiting', { timeout: 30_000 });
   await expect(campaignA.waitingToSync).toHaveCount(0);
+  await expect(a.header.errorBanner).toHaveCount(0);
 
   await expect(campaignB.budget).toHaveText('$75.25 per day', { timeout: 10_000 });
   await expect(campaignB.heading).toContainText('Paused');

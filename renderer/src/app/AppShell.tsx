@@ -7,6 +7,7 @@ import { ClientSwitcher } from '../features/filters/ClientSwitcher';
 import { DateRangePicker } from '../features/filters/DateRangePicker';
 import { AccountMenu } from '../features/account/AccountMenu';
 import { FirstSyncPanel, FirstSyncSlimBar } from '../features/sync/FirstSyncProgress';
+import { SyncErrorBanner } from '../features/sync/SyncErrorBanner';
 import { SyncProvider } from '../features/sync/SyncProvider';
 import { SyncStatusIndicator } from '../features/sync/SyncStatusIndicator';
 import { useSync } from '../features/sync/sync-context';
@@ -113,6 +114,7 @@ function ShellLayout() {
               </AppDataContext.Provider>
             </div>
           </header>
+          <SyncErrorBanner />
           {initialSync !== null && initialSync.usable && <FirstSyncSlimBar progress={initialSync} />}
           <main id="main-content" ref={mainRef} tabIndex={-1} className="main">
             {initialSync !== null && !initialSync.usable && needsData ? (

@@ -9,6 +9,7 @@ export class SyncHeader {
   readonly accountPanel: Locator;
   readonly signInLink: Locator;
   readonly firstSyncProgress: Locator;
+  readonly errorBanner: Locator;
 
   constructor(readonly page: Page) {
     const header = page.locator('header.topbar');
@@ -19,6 +20,7 @@ export class SyncHeader {
     this.accountPanel = page.getByRole('region', { name: 'Your account' });
     this.signInLink = header.getByRole('link', { name: 'Sign in' });
     this.firstSyncProgress = page.getByRole('progressbar');
+    this.errorBanner = page.getByRole('status', { name: 'Sync error' });
   }
 
   /** The line next to the status, e.g. "Synced just now". */

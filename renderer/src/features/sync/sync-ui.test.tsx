@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, createElement, type ReactNode } from 'react';
+import { act, createElement, Fragment, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { RpcClientContext } from '../../lib/rpc-context';
 import { AccountMenu } from '../account/AccountMenu';
 import SignInPage from '../account/SignInPage';
 import SyncIssuesPage from './SyncIssuesPage';
+import { SyncErrorBanner } from './SyncErrorBanner';
 import { SyncProvider } from './SyncProvider';
 import { SyncStatusIndicator } from './SyncStatusIndicator';
 
@@ -116,7 +117,7 @@ describe('sync status indicator', () => {
         'sync.status': () => ({ ok: true, value: status({ connection: 'offline', pendingCount: 3 }) }),
         'sync.now': () => ({ ok: true, value: status({ lastSyncedAt: new Date().toISOString() }) }),
       },
-      createElement(SyncStatusIndicator),
+      createElement(Fragment, null, createElement(SyncStatusIndicator), createElement(SyncErrorBanner)),
     );
     const live = container.querySelector('[role="status"]');
     expect(live?.getAttribute('aria-live')).toBe('polite');
@@ -135,7 +136,9 @@ describe('sync status indicator', () => {
       ),
     );
     expect(container.textContent).toContain('1 change waiting');
-    expect(container.textContent).toContain("Can't reach 127.0.0.1. Your changes are kept.");
+    expect(container.querySelector('[aria-label="Sync error"]')?.textContent).toContain(
+      "Can't reach 127.0.0.1. Your changes are kept.",
+    );
     expect(byText('a', '2 sync issues').getAttribute('href')).toBe('/sync/issues');
 
     await click(byText('button', 'Sync now'));
@@ -143,6 +146,7 @@ describe('sync status indicator', () => {
     expect(container.textContent).toContain('Online');
     expect(container.textContent).toContain('Synced just now');
     expect(container.textContent).not.toContain('waiting');
+    expect(container.querySelector('[aria-label="Sync error"]')).toBeNull();
   });
 
   it('keeps a status event that arrives before the first fetch answers', async () => {
