@@ -205,7 +205,7 @@ describe('session', () => {
     });
   });
 
-  it('signing in as someone else on this install removes the previous account's refresh token', async () => {
+  it("signing in as someone else on this install removes the previous account's refresh token", async () => {
     const { handle, vault } = await setup();
     const first = createSessionService({
       sqlite: handle.sqlite,
