@@ -11,9 +11,10 @@ export function mutationTarget(mutation: TypedSyncMutation): { type: 'campaign' 
 
 /**
  * Applies one queued edit to the local tables, exactly as the server will. Status and budget edits also bump
- * their field version by one, as the server does on success, so a second offline edit of the same field quotes
- * the version the first will have produced instead of conflicting with itself. A row that is gone (deleted on
- * the server, scope revoked) makes this a no-op: the server decides what happens to the edit.
+ * their field version by one when the value really changes, as the server's trigger does, so a second offline
+ * edit of the same field quotes the version the first will have produced instead of conflicting with itself.
+ * A row that is gone (deleted on the server, scope revoked) makes this a no-op: the server decides what
+ * happens to the edit.
  */
 export function applyMutationLocally(sqlite: BetterSqlite3.Database, mutation: TypedSyncMutation, now: string): void {
   switch (mutation.name) {
@@ -27,18 +28,24 @@ export function applyMutationLocally(sqlite: BetterSqlite3.Database, mutation: T
     case 'campaign.setStatus': {
       const { campaignId, status } = mutation.args;
       sqlite
-        .prepare('UPDATE campaigns SET status = ?, status_version = status_version + 1, updated_at = ? WHERE id = ?')
-        .run(status, now, campaignId);
+        .prepare(
+          `UPDATE campaigns SET status = @status, status_version = status_version + (status IS NOT @status),
+             updated_at = @now
+           WHERE id = @campaignId`,
+        )
+        .run({ status, now, campaignId });
       return;
     }
     case 'campaign.setBudget': {
       const { campaignId, budgetType, budgetMicros } = mutation.args;
       sqlite
         .prepare(
-          `UPDATE campaigns SET budget_type = ?, budget_micros = ?, budget_version = budget_version + 1, updated_at = ?
-           WHERE id = ?`,
+          `UPDATE campaigns SET budget_type = @budgetType, budget_micros = @budgetMicros,
+             budget_version = budget_version + (budget_type IS NOT @budgetType OR budget_micros IS NOT @budgetMicros),
+             updated_at = @now
+           WHERE id = @campaignId`,
         )
-        .run(budgetType, budgetMicros, now, campaignId);
+        .run({ budgetType, budgetMicros, now, campaignId });
       return;
     }
     case 'campaign.setSchedule': {

@@ -230,6 +230,26 @@ describe('applying a pull page', () => {
     expect(countPending(handle.sqlite)).toBe(2);
   });
 
+  it('bumps a field version on rebase only when the pending edit really changes the value, as the server does', () => {
+    const a = seedClient('Acme');
+    applyPullPage(handle.sqlite, pullPage({ changes: a.changes }), NOW);
+    const edits = createLocalEdits({ sqlite: handle.sqlite, now: () => NOW });
+    edits.updateCampaign({
+      campaignId: a.campaign.id,
+      changes: { status: 'paused', budgetType: 'daily', budgetMicros: 7 },
+    });
+    expect(readCampaign(handle.sqlite, a.campaign.id)).toMatchObject({ statusVersion: 1, budgetVersion: 1 });
+    // A teammate paused it too; the budget is still the old one on the server.
+    const serverRow = { ...a.campaign, status: 'paused' as const, statusVersion: 1 };
+    applyPullPage(handle.sqlite, pullPage({ changes: { ...emptyChanges(), campaigns: [serverRow] } }), NOW);
+    expect(readCampaign(handle.sqlite, a.campaign.id)).toMatchObject({
+      status: 'paused',
+      statusVersion: 1,
+      budgetMicros: 7,
+      budgetVersion: 1,
+    });
+  });
+
   it('changes nothing on resetRequired', () => {
     const a = seedClient('Acme');
     const outcome = applyPullPage(
