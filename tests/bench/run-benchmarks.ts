@@ -17,6 +17,8 @@ const BENCHMARKS = {
   'sync-propagation': 'tests/bench/sync-propagation.bench.ts',
   rpc: 'tests/bench/rpc-websocket.bench.ts',
   server: 'server/bench/auth.bench.ts',
+  'server-live': 'server/bench/live-connections.bench.ts',
+  'server-metrics-pull': 'server/bench/metrics-pull.bench.ts',
 } as const;
 type BenchmarkName = keyof typeof BENCHMARKS;
 

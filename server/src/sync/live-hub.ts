@@ -18,7 +18,7 @@ export const livePokesTotal = new Counter({
 export interface LiveSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(data: Buffer, options: { binary: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
@@ -111,22 +111,30 @@ export function createLiveHub(deps: LiveHubDeps): LiveHub {
     if (set.size === 0) map.delete(key);
   };
 
-  const send = (conn: LiveConnection, message: LiveMessage) => {
-    if (conn.closed || conn.socket.readyState !== OPEN) return;
-    conn.socket.send(JSON.stringify(message));
+  // One encoded frame payload per version, shared by every connection a flush pokes with it.
+  let encoded = new Map<number, Buffer>();
+  const pokeFor = (version: number): Buffer => {
+    let payload = encoded.get(version);
+    if (payload === undefined) {
+      const message: LiveMessage = { type: 'poke', serverVersion: version };
+      payload = Buffer.from(JSON.stringify(message));
+      encoded.set(version, payload);
+    }
+    return payload;
   };
 
-  const deliver = (conn: LiveConnection, version: number) => {
-    if (conn.closed || conn.socket.readyState !== OPEN) return;
+  /** Whether a poke went out. */
+  const deliver = (conn: LiveConnection, version: number): boolean => {
+    if (conn.closed || conn.socket.readyState !== OPEN) return false;
     if (conn.socket.bufferedAmount > maxBufferedBytes) {
       // A client that does not read must not make the server buffer without bound: remember one version only.
       conn.heldVersion = Math.max(conn.heldVersion ?? 0, version);
       held.add(conn);
       drainTimer ??= setInterval(checkDrained, deps.drainCheckMs ?? 100);
-      return;
+      return false;
     }
-    send(conn, { type: 'poke', serverVersion: version });
-    livePokesTotal.inc();
+    conn.socket.send(pokeFor(version), { binary: false });
+    return true;
   };
 
   const checkDrained = () => {
@@ -149,6 +157,7 @@ export function createLiveHub(deps: LiveHubDeps): LiveHub {
   const flush = async () => {
     const batch = due;
     due = new Map();
+    encoded = new Map();
     const sessions = new Set<string>();
     for (const conn of batch.keys()) if (!conn.closed) sessions.add(conn.sessionId);
     let alive: ReadonlySet<string> | null = null;
@@ -158,14 +167,16 @@ export function createLiveHub(deps: LiveHubDeps): LiveHub {
       // A poke carries no data and the pull it triggers authenticates again, so a failed check still pokes.
       deps.onError(error);
     }
+    let sent = 0;
     for (const [conn, version] of batch) {
       if (conn.closed) continue;
       if (alive !== null && !alive.has(conn.sessionId)) {
         conn.socket.close(LIVE_CLOSE_UNAUTHENTICATED, 'session ended; refresh and reconnect');
         continue;
       }
-      deliver(conn, version);
+      if (deliver(conn, version)) sent += 1;
     }
+    livePokesTotal.inc(sent);
   };
 
   const startFlush = () => {

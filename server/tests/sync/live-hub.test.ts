@@ -11,8 +11,8 @@ class FakeSocket extends EventEmitter implements LiveSocket {
   closedWith: number | null = null;
   terminated = false;
   pings = 0;
-  send(data: string): void {
-    this.sent.push(liveMessageSchema.parse(JSON.parse(data)));
+  send(data: Buffer): void {
+    this.sent.push(liveMessageSchema.parse(JSON.parse(data.toString())));
   }
   close(code?: number): void {
     this.closedWith = code ?? 1000;
