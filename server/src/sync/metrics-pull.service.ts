@@ -3,6 +3,7 @@ import { AppError } from '@kiki/shared/errors';
 import { can, type Grant } from '@kiki/shared/permissions';
 import { METRICS_PAGE_MAX_ROWS, type MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../db/database';
+import { ownDevice } from './device.service';
 import {
   decodeMetricsCursor,
   encodeMetricsCursor,
@@ -69,19 +70,8 @@ function joinRows(rows: readonly RowText[]): string {
 
 /** Device, client and reach checks; returns the advertiser's window. */
 async function authorize(db: Kysely<Database>, input: MetricsPullInput): Promise<MetricsWindow> {
-  const device = await db
-    .selectFrom('sync_devices')
-    .select('id')
-    .where('id', '=', input.deviceId)
-    .where('org_id', '=', input.orgId)
-    .where('user_id', '=', input.userId)
-    .executeTakeFirst();
-  if (device === undefined) {
-    throw new AppError(
-      'FORBIDDEN',
-      'This device is not registered to you; register it (sync/register) before pulling.',
-    );
-  }
+  // Same answers as push and pull: 404 for an unregistered device, 403 for another user's.
+  await ownDevice(db, input, input.deviceId);
   const client = await db
     .selectFrom('clients')
     .select(['timezone', 'archived_at'])

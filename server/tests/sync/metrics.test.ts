@@ -349,7 +349,7 @@ describe('sync metrics ingest and pull', () => {
       expect(after.rows).toEqual([]);
     });
 
-    it('refuses a client the user cannot read, and a device that is not theirs', async () => {
+    it('refuses a client the user cannot read and a device that is not theirs; an unregistered device is 404', async () => {
       const viewerDevice = await deviceOf(viewerB);
       const res = await pullRaw(viewerB, { deviceId: viewerDevice, clientId: clientC.id, cursor: null });
       expect(res.statusCode).toBe(403);

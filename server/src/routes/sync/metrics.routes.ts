@@ -13,6 +13,7 @@ import { requireAccess } from '../../plugins/rbac';
 import { ingestMetrics } from '../../sync/metrics-ingest.service';
 import { metricsPageJson, pullMetricsPage } from '../../sync/metrics-pull.service';
 import { requireSyncSchemaVersion } from '../../sync/schema-version';
+import { currentSyncVersion } from '../../sync/sync-access';
 
 /** 50,000 rows as JSON objects are about 12 MB; the app-wide body limit is for ordinary requests. */
 const INGEST_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -21,15 +22,6 @@ export interface SyncMetricsRoutesOptions {
   db: Kysely<Database>;
   /** Injected by tests to roll the advertiser's day over. */
   clock?: () => Date;
-}
-
-async function retainedFrom(db: Kysely<Database>, orgId: string): Promise<number> {
-  const row = await db
-    .selectFrom('sync_versions')
-    .select('retained_from')
-    .where('org_id', '=', orgId)
-    .executeTakeFirst();
-  return Number(row?.retained_from ?? 0);
 }
 
 /** Bulk metric ingest and the paged per-client metric pull (snapshot recent-first, then deltas). */
@@ -91,7 +83,7 @@ export const syncMetricsRoutes: FastifyPluginCallbackZod<SyncMetricsRoutesOption
           ...(limit === undefined ? {} : { limit }),
           now: clock(),
         },
-        (orgId) => retainedFrom(db, orgId),
+        async (orgId) => (await currentSyncVersion(db, orgId)).retainedFrom,
       );
       // The schema above documents the page for OpenAPI, but zod-encoding up to 50,000 tuples would cost more than
       // the query: the page goes out as the JSON text it was built as (a string body skips the serializer; the
