@@ -58,7 +58,10 @@ type Command =
 
 const device = fc.integer({ min: 0, max: DEVICES - 1 });
 const campaign = fc.integer({ min: 0, max: CAMPAIGNS - 1 });
-const word = fc.constantFrom('Spring', 'Summer', 'Launch', 'Promo', 'Q3', 'Retarget', 'Brand', 'Sale');
+// A word and a number, so most edits really change the value (an unchanged field makes no mutation).
+const word = fc
+  .tuple(fc.constantFrom('Spring', 'Summer', 'Launch', 'Promo', 'Q3', 'Retarget', 'Brand', 'Sale'), fc.nat(999))
+  .map(([w, n]) => `${w} ${n}`);
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('rename' as const), device, target: campaign, value: word }) },
   {
@@ -76,7 +79,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       kind: fc.constant('budget' as const),
       device,
       target: campaign,
-      value: fc.constantFrom(40_000_000, 75_000_000, 120_000_000, 900_000_000),
+      value: fc.constantFrom(40_000_000, 75_000_000, 120_000_000, 310_000_000, 900_000_000),
       daily: fc.boolean(),
     }),
   },
@@ -103,7 +106,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cut' as const), device }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('restore' as const), device }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sync' as const), device }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('resolve' as const), device, mine: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('resolve' as const), device, mine: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: 120 }) }) },
 );
 
@@ -195,6 +198,19 @@ async function execute(run: Run, command: Command): Promise<void> {
   }
 }
 
+/** The users deal with what is left on their issues pages, alternating "keep mine" and "keep theirs". */
+async function resolveEverything(run: Run, mineFirst: boolean): Promise<void> {
+  let mine = mineFirst;
+  for (const [i, desktop] of run.desktops.entries()) {
+    for (const issue of (await desktop.handlers['sync.issues']({})).issues) {
+      const choice = mine && issue.kind === 'conflict' ? 'mine' : 'theirs';
+      await desktop.handlers['sync.resolveIssue']({ mutationId: issue.mutationId, choice });
+      run.resolved[i]?.add(issue.mutationId);
+      mine = !mine;
+    }
+  }
+}
+
 async function serverVersion(orgId: string): Promise<number> {
   const row = await server.t.db
     .selectFrom('sync_versions')
@@ -220,6 +236,9 @@ async function quiesce(run: Run): Promise<void> {
   throw new Error('the desktops did not settle within 20 rounds of syncing');
 }
 
+/** What the runs exercised, printed at the end so a run that never conflicted is visible as such. */
+const seen = { applied: 0, approvalRequested: 0, conflicts: 0, resolved: 0 };
+
 async function check(run: Run, seeded: Awaited<ReturnType<typeof serverCatalog>>): Promise<void> {
   const { world, desktops } = run;
   const truth = await serverCatalog(server.t.db, world.orgId);
@@ -232,6 +251,12 @@ async function check(run: Run, seeded: Awaited<ReturnType<typeof serverCatalog>>
   expect(new Set(deviceIds).size).toBe(DEVICES);
   const ledger = await mutationLedger(server.t.db, world.orgId, deviceIds);
   expect(ledger.problems).toEqual([]);
+  for (const r of ledger.results) {
+    if (r.status === 'applied') seen.applied += 1;
+    else if (r.status === 'approval_requested') seen.approvalRequested += 1;
+    else if (r.code === 'CONFLICT') seen.conflicts += 1;
+  }
+  seen.resolved += run.resolved.reduce((n, set) => n + set.size, 0);
   for (const [i, desktop] of desktops.entries()) {
     // Every id the desktop ever allocated reached the server once: nothing lost, no gap, no extra.
     expect(ledger.idsByDevice.get(deviceIds[i] ?? ''), `desktop ${i}'s acknowledged ids`).toEqual(
@@ -266,41 +291,48 @@ describe('sync convergence', () => {
       console.log(`convergence property: seed ${SEED}, ${NUM_RUNS} runs (KIKI_CONVERGENCE_SEED to replay)`);
       let totalMutations = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(commandArb, { minLength: 8, maxLength: 40 }), async (commands) => {
-          const world = await seedEditWorld(server.t.db, {
-            campaigns: CAMPAIGNS,
-            copiesPerCampaign: COPIES_PER_CAMPAIGN,
-            editors: 2,
-            totpKey: server.t.config.totpEncryptionKey,
-            approvalThresholdMicros: APPROVAL_THRESHOLD,
-          });
-          const seeded = await serverCatalog(server.t.db, world.orgId);
-          const port = Number(new URL(server.url).port);
-          const run: Run = { world, desktops: [], links: [], resolved: [], log: [] };
-          try {
-            for (let i = 0; i < DEVICES; i++) {
-              const link = await cuttableLink(port);
-              run.links.push(link);
-              const desktop = await startDesktop();
-              run.desktops.push(desktop);
-              run.resolved.push(new Set());
-              // Editors 0, 1, 0: one person on two machines races themselves too.
-              const editor = world.editors[i % world.editors.length];
-              if (editor === undefined) throw new Error('no editor');
-              await signInAt(desktop, link.url, editor);
-              await waitForSynced(desktop, `desktop ${i}'s first sync`);
+        fc.asyncProperty(
+          fc.array(commandArb, { minLength: 15, maxLength: 50 }),
+          fc.boolean(),
+          async (commands, mineFirst) => {
+            const world = await seedEditWorld(server.t.db, {
+              campaigns: CAMPAIGNS,
+              copiesPerCampaign: COPIES_PER_CAMPAIGN,
+              editors: 2,
+              totpKey: server.t.config.totpEncryptionKey,
+              approvalThresholdMicros: APPROVAL_THRESHOLD,
+            });
+            const seeded = await serverCatalog(server.t.db, world.orgId);
+            const port = Number(new URL(server.url).port);
+            const run: Run = { world, desktops: [], links: [], resolved: [], log: [] };
+            try {
+              for (let i = 0; i < DEVICES; i++) {
+                const link = await cuttableLink(port);
+                run.links.push(link);
+                const desktop = await startDesktop();
+                run.desktops.push(desktop);
+                run.resolved.push(new Set());
+                // Editors 0, 1, 0: one person on two machines races themselves too.
+                const editor = world.editors[i % world.editors.length];
+                if (editor === undefined) throw new Error('no editor');
+                await signInAt(desktop, link.url, editor);
+                await waitForSynced(desktop, `desktop ${i}'s first sync`);
+              }
+              for (const command of commands) await execute(run, command);
+              await quiesce(run);
+              await resolveEverything(run, mineFirst);
+              await quiesce(run);
+              await check(run, seeded);
+              totalMutations += run.desktops.reduce((n, d) => n + localHighestMutationId(d), 0);
+            } finally {
+              for (const desktop of run.desktops) desktop.close();
+              for (const link of run.links) await link.close();
             }
-            for (const command of commands) await execute(run, command);
-            await quiesce(run);
-            await check(run, seeded);
-            totalMutations += run.desktops.reduce((n, d) => n + localHighestMutationId(d), 0);
-          } finally {
-            for (const desktop of run.desktops) desktop.close();
-            for (const link of run.links) await link.close();
-          }
-        }),
+          },
+        ),
         { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true, verbose: 1 },
       );
+      console.log(`convergence property exercised: ${JSON.stringify({ mutations: totalMutations, ...seen })}`);
       // The property is only as good as the work it saw: the runs must have pushed real edits.
       expect(totalMutations).toBeGreaterThan(NUM_RUNS * 3);
     },

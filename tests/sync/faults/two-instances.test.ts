@@ -85,7 +85,7 @@ describe('two server instances on one database', () => {
 
     // Concurrent pushes: both queue offline, then flush at the same moment through different instances.
     for (const desktop of desktops) desktop.net.offline = true;
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 80; i++) {
       for (const [d, desktop] of desktops.entries()) {
         const campaignId = [c0, c1, c2][i % 3] ?? '';
         if (i % 4 === 3) {
