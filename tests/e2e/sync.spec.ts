@@ -105,14 +105,15 @@ test.beforeAll(async ({ browser }) => {
   }
   proxy = await startTcpProxy(serverPort);
   serverUrl = proxy.url;
-  const hostArgs = (process.env.KIKI_E2E_SYNC_HOST_ARGS ?? '').split(' ').filter((x) => x !== '');
   const dirFor = (name: string) => {
     const dir = path.join(root, 'hosts', name);
     mkdirSync(dir, { recursive: true });
     return dir;
   };
-  const hostA = new SyncHost('instance A', dirFor('a'), await freePort(), token, hostArgs);
-  const hostB = new SyncHost('instance B', dirFor('b'), await freePort(), token, hostArgs);
+  const hostA = new SyncHost('instance A', dirFor('a'), await freePort(), token);
+  // A keeps its refresh token in the OS keychain so it survives A's restart; B is never restarted and keeps its
+  // token in memory, so a run on a developer's desktop leaves nothing in their keychain (A signs out at the end).
+  const hostB = new SyncHost('instance B', dirFor('b'), await freePort(), token, ['--vault', 'memory']);
   await Promise.all([hostA.start(), hostB.start()]);
   a = await openInstance(browser, hostA);
   b = await openInstance(browser, hostB);
@@ -307,4 +308,8 @@ test('a change the server refuses is rolled back and listed with the reason', as
   await refused.getByRole('button', { name: 'Dismiss' }).click();
   await expect(issues.empty).toBeVisible();
   await expect(a.header.issuesLink).toHaveCount(0);
+
+  await a.header.openAccountMenu();
+  await a.header.accountPanel.getByRole('button', { name: 'Sign out' }).click();
+  await expect(a.header.signInLink).toBeVisible();
 });
