@@ -19,6 +19,8 @@ export interface MetricCursorState {
   phase: string | null;
   done: number;
   total: number;
+  /** First day of the window the server last reported for this client. */
+  windowStart?: string | null;
 }
 
 export interface MetricsProgress {
@@ -59,7 +61,6 @@ export async function syncClientMetrics(
 ): Promise<{ clientsWithUnknownAds: string[] }> {
   const { applier } = deps;
   const limit = deps.pageSize ?? METRICS_PAGE_MAX_ROWS;
-  const trimmed = new Set<string>();
   const recentDone = new Set<string>();
   const resets = new Map<string, number>();
   const unknownAds = new Set<string>();
@@ -118,9 +119,11 @@ export async function syncClientMetrics(
       applier.finishSnapshotPhase(clientId, 'recent');
     }
     if (page.phase !== 'delta' && !page.hasMore) applier.finishSnapshotPhase(clientId, 'history');
-    if (!trimmed.has(clientId)) {
+    // Only when the window moved (a new day): trimming scans the client's rows, far too costly for every poke.
+    // Delta pages trim inside the applier, in the same transaction as their rows.
+    const storedWindow = before.windowStart ?? null;
+    if (page.phase !== 'delta' && storedWindow !== null && page.windowStart > storedWindow) {
       applier.trimWindow(clientId, page.windowStart);
-      trimmed.add(clientId);
     }
     return { more: page.hasMore, phase: page.phase };
   };

@@ -73,7 +73,13 @@ function fakeStore(pendingIds: number[] = []) {
     metrics: {
       applySnapshotPage: (clientId, page) => {
         log.push(`snapshot ${page.phase} ${page.rows.length}`);
-        metricCursors.set(clientId, { cursor: page.cursor, phase: page.phase, done: 1, total: 2 });
+        metricCursors.set(clientId, {
+          cursor: page.cursor,
+          phase: page.phase,
+          done: 1,
+          total: 2,
+          windowStart: page.windowStart,
+        });
         return { skippedUnknownAds: unknownAdRows.get(clientId) ?? 0 };
       },
       applyDeltaPage: (clientId, page) => {
@@ -86,7 +92,10 @@ function fakeStore(pendingIds: number[] = []) {
         const state = metricCursors.get(clientId);
         if (phase === 'history' && state) metricCursors.set(clientId, { ...state, phase: 'delta' });
       },
-      trimWindow: () => 0,
+      trimWindow: (_clientId, windowStart) => {
+        log.push(`trim ${windowStart}`);
+        return 0;
+      },
       getCursor: (clientId) => metricCursors.get(clientId) ?? { cursor: null, phase: null, done: 0, total: 0 },
       saveCursor: (clientId, state) => metricCursors.set(clientId, state),
     },
@@ -410,6 +419,23 @@ describe('sync engine', () => {
       'snapshot history 1',
       'snapshot history 1',
     ]);
+  });
+
+  it('trims old metrics only when the window moved, not on every sync', async () => {
+    const local = fakeStore();
+    const pages: MetricsPullResponse[] = [metricsPage('recent', 'r1', true), metricsPage('history', 'h1', false)];
+    const { remote } = fakeRemote(local.log, {
+      pull: () => Promise.resolve(pullPage('c', false, { readableClientIds: [CLIENT] })),
+      metricsPull: () => Promise.resolve(pages.shift() ?? metricsPage('delta', 'z', false, 0)),
+    });
+    const { engine } = engineWith(local.store, remote);
+    await engine.syncNow();
+    expect(local.log.filter((l) => l.startsWith('trim'))).toEqual([]);
+    // A snapshot under way when the day rolled over: the next page reports a later window start.
+    local.metricCursors.set(CLIENT, { cursor: 'r1', phase: 'history', done: 1, total: 2, windowStart: '2024-01-01' });
+    pages.push({ ...metricsPage('history', 'h2', false), windowStart: '2024-01-02' });
+    await engine.syncNow();
+    expect(local.log.filter((l) => l.startsWith('trim'))).toEqual(['trim 2024-01-02']);
   });
 
   it('re-pulls the catalogue and downloads a client again when its metrics named ads the device lacked', async () => {
