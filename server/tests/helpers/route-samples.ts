@@ -35,6 +35,25 @@ const BODIES: Record<string, (w: AgencyWorld) => Record<string, unknown>> = {
   'POST /api/v1/users/:userId/enable': () => ({}),
   'POST /api/v1/memberships': (w) => ({ userId: w.target.id, role: 'operator', clientIds: [w.clientA.id] }),
   'DELETE /api/v1/memberships/:membershipId': () => ({}),
+  'POST /api/v1/sync/metrics/ingest': (w) => ({
+    rows: [
+      {
+        adId: w.campaignA.adId,
+        platform: 'meta',
+        date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+        impressions: 10,
+        clicks: 1,
+        spendMicros: 1_000_000,
+        conversions: 0,
+        revenueMicros: 0,
+      },
+    ],
+  }),
+  'POST /api/v1/sync/metrics/pull': (w) => ({
+    deviceId: '00000000-0000-7000-8000-00000000d001',
+    clientId: w.clientA.id,
+    cursor: null,
+  }),
 };
 
 export function sampleRequest(route: RouteDeclaration, world: AgencyWorld, membershipId: string): SampleRequest {

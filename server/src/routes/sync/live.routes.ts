@@ -74,14 +74,17 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, opt
       tags: ['sync'],
       summary: 'WebSocket (upgrade): pokes when data this user may read changed; see docs/sync-protocol.md',
     },
-    preValidation: requireSyncSchemaVersion,
-    onRequest: (_request, _reply, next) => {
-      next(
-        listener === null
-          ? new AppError('UNAVAILABLE', 'Live updates are not configured on this server; the app syncs on a timer.')
-          : undefined,
-      );
-    },
+    // After RBAC (a global preValidation hook), so a caller without a token or permission hears 401/403 first.
+    preValidation: [
+      requireSyncSchemaVersion,
+      (_request, _reply, next) => {
+        next(
+          listener === null
+            ? new AppError('UNAVAILABLE', 'Live updates are not configured on this server; the app syncs on a timer.')
+            : undefined,
+        );
+      },
+    ],
     handler: () => {
       throw new AppError('VALIDATION_FAILED', 'Open this endpoint as a WebSocket (Connection: Upgrade).');
     },

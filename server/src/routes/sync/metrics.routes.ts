@@ -16,7 +16,7 @@ import { requireSyncSchemaVersion } from '../../sync/schema-version';
 import { currentSyncVersion } from '../../sync/sync-access';
 
 /** 50,000 rows as JSON objects are about 12 MB; the app-wide body limit is for ordinary requests. */
-const INGEST_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+export const INGEST_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export interface SyncMetricsRoutesOptions {
   db: Kysely<Database>;
