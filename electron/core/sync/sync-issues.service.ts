@@ -218,7 +218,7 @@ export function createSyncIssues({ sqlite, now, localEdits }: SyncIssuesDeps): S
       keepMine(row, mutation);
       return list();
     },
-    // The badge counts what the list can show: a stored refusal this build cannot read is not offered twice.
+    // The badge counts exactly what the list shows; a stored refusal this build cannot read is in neither.
     count: () => list().length,
   };
 }
