@@ -421,6 +421,42 @@ describe('sync engine', () => {
     ]);
   });
 
+  it('follows a burst of pokes with metric deltas once at the start and once after the window, not per poke', async () => {
+    const local = fakeStore();
+    let metricRequests = 0;
+    let pulls = 0;
+    const { remote } = fakeRemote(local.log, {
+      pull: () => {
+        pulls += 1;
+        return Promise.resolve(pullPage(`c${pulls}`, false, { readableClientIds: [CLIENT] }));
+      },
+      metricsPull: () => {
+        metricRequests += 1;
+        return Promise.resolve(metricsPage(metricRequests === 1 ? 'recent' : 'delta', `m${metricRequests}`, false));
+      },
+    });
+    const { engine } = engineWith(local.store, remote, { metricsIntervalMs: 150 });
+    await engine.syncNow();
+    const afterFirstSync = metricRequests;
+    for (let i = 0; i < 5; i++) {
+      engine.trigger('poke');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await engine.syncNow();
+    // syncNow is a user's explicit request: it always includes metrics. Pokes alone wait for the window.
+    const afterNow = metricRequests;
+    for (let i = 0; i < 5; i++) {
+      engine.trigger('poke');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(metricRequests).toBe(afterNow);
+    expect(pulls).toBeGreaterThan(5);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(metricRequests).toBe(afterNow + 1);
+    expect(afterFirstSync).toBeGreaterThan(0);
+    engine.stop();
+  });
+
   it('trims old metrics only when the window moved, not on every sync', async () => {
     const local = fakeStore();
     const pages: MetricsPullResponse[] = [metricsPage('recent', 'r1', true), metricsPage('history', 'h1', false)];

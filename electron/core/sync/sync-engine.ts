@@ -63,6 +63,11 @@ export interface SyncEngineDeps {
   editDebounceMs?: number;
   deviceName?: string;
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  /**
+   * Pokes come for every change in the agency; metric deltas (one request per client) follow them at most once per
+   * this window, the last poke of a burst catching up after it. Default 2 s.
+   */
+  metricsIntervalMs?: number;
   /** Metrics page size; tests use small pages. */
   metricsPageSize?: number;
   pullPageSize?: number;
@@ -122,6 +127,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let readableClients: string[] = [];
   let lastEmitted = '';
   let lastEditCycleAt = 0;
+  let lastMetricsAt = Number.NEGATIVE_INFINITY;
+  /** Set by every trigger but pokes and edits: that cycle fetches metric deltas whatever the throttle says. */
+  let metricsForced = true;
+  let metricsTimer: ReturnType<typeof setTimeout> | null = null;
+  const metricsIntervalMs = deps.metricsIntervalMs ?? 2_000;
 
   function computeStatus(): SyncStatus {
     const signedIn = deps.remote() !== null;
@@ -339,6 +349,16 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   async function syncMetrics(remote: SyncRemote, checkpoint: () => void): Promise<void> {
     const deviceId = store.deviceId();
     if (deviceId === null) return;
+    const snapshotting = readableClients.some((clientId) => store.metrics.getCursor(clientId).phase !== 'delta');
+    const sinceLast = Date.now() - lastMetricsAt;
+    if (!metricsForced && !snapshotting && sinceLast < metricsIntervalMs) {
+      metricsTimer ??= timers.setTimeout(() => {
+        metricsTimer = null;
+        metricsForced = true;
+        start();
+      }, metricsIntervalMs - sinceLast);
+      return;
+    }
     const showProgress = !store.initialSyncDone();
     const run = (clientIds: readonly string[]) =>
       syncClientMetrics(clientIds, {
@@ -356,6 +376,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         ...(deps.metricsPageSize !== undefined ? { pageSize: deps.metricsPageSize } : {}),
       });
     const { clientsWithUnknownAds } = await run(readableClients);
+    metricsForced = false;
+    lastMetricsAt = Date.now();
     if (clientsWithUnknownAds.length === 0) return;
     // Rows of ads created after our catalogue pull were skipped and their cursor moved past them: fetch the new
     // ads, then download those clients' metrics again so no row stays missing.
@@ -373,6 +395,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         halted = false;
         backoff.reset();
       }
+      if (reason !== 'poke' && reason !== 'edit') metricsForced = true;
       if (reason === 'edit') {
         refreshStatus();
         // A scheduled backoff retry stays scheduled: an edit while offline must not hammer the server.
@@ -393,6 +416,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     },
 
     async syncNow() {
+      metricsForced = true;
       halted = false;
       backoff.reset();
       clearTimer();
@@ -415,6 +439,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       stopped = true;
       generation += 1;
       clearTimer();
+      if (metricsTimer !== null) timers.clearTimeout(metricsTimer);
+      metricsTimer = null;
       running = null;
       again = false;
       syncing = false;
@@ -428,6 +454,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       lastError = null;
       initialSync = null;
       lastEmitted = '';
+      metricsForced = true;
       generation += 1;
       backoff.reset();
       refreshStatus();
