@@ -189,8 +189,11 @@ describe('metric snapshots', () => {
     expect(count(handle.sqlite, 'metrics_daily')).toBe(4);
     expectRollupsExact(handle.sqlite);
   });
-  it('leave nothing of a failed page and foreign keys on', () => {
+  it('leave nothing of a failed page, foreign keys on, and checkpoints back to normal after the snapshot', () => {
+    const autocheckpoint = () => handle.sqlite.pragma('wal_autocheckpoint', { simple: true });
+    const normal = autocheckpoint();
     applier.applySnapshotPage(catalog.clientId, metricsPage([wire(ad1(), '2026-02-20', 1)]));
+    expect(autocheckpoint()).toBeGreaterThan(normal as number);
     handle.sqlite.exec(`CREATE TEMP TRIGGER fail_day BEFORE INSERT ON metrics_daily
       WHEN NEW.date = '2026-02-22' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     const failing = metricsPage([wire(ad2(), '2026-02-21', 2), wire(ad2(), '2026-02-22', 3)]);
@@ -200,6 +203,7 @@ describe('metric snapshots', () => {
     handle.sqlite.exec('DROP TRIGGER temp.fail_day');
     applier.applySnapshotPage(catalog.clientId, metricsPage([wire(ad3(), '2026-02-23', 4)], { hasMore: false }));
     applier.finishSnapshotPhase(catalog.clientId, 'history');
+    expect(autocheckpoint()).toBe(normal);
     expect(count(handle.sqlite, 'metrics_daily')).toBe(2);
     expectRollupsExact(handle.sqlite);
   });
