@@ -4,6 +4,7 @@ import { newId } from '@kiki/shared/ids';
 import type { Session } from '@kiki/shared/contract/sync-contract';
 import { syncRefreshTokenKey } from '@kiki/shared/vault/vault-key.schema';
 import { openDatabase, type AppDatabase } from '../db/open-database';
+import { createTestCache } from '../services/test-factories';
 import { enqueueMutation } from './outbox.repository';
 import { getSyncState } from './sync-state.repository';
 import { createSessionService } from './session.service';
@@ -228,6 +229,24 @@ describe('session', () => {
       syncRefreshTokenKey(SERVER, colleague.id),
     ]);
     expect(getSyncState(handle.sqlite).userId).toBe(colleague.id);
+  });
+
+  it('replaces a cache that belongs to no agency or another one (e.g. demo data) on sign-in, keeping nothing of it', async () => {
+    const cache = await createTestCache();
+    handles.push(cache.handle);
+    const clientId = cache.addClient({ name: 'Demo brand' });
+    cache.addCampaign(clientId);
+    const session = createSessionService({
+      sqlite: cache.handle.sqlite,
+      vault: memoryVault(),
+      now: () => NOW,
+      fetch: fakeAuthServer().fetch,
+      onChange: () => undefined,
+    });
+    await signIn(session);
+    expect(cache.handle.sqlite.prepare('SELECT COUNT(*) AS n FROM clients').get()).toEqual({ n: 0 });
+    expect(cache.handle.sqlite.prepare('SELECT COUNT(*) AS n FROM campaigns').get()).toEqual({ n: 0 });
+    expect(getSyncState(cache.handle.sqlite).orgId).toBe(USER.orgId);
   });
 
   it('refuses to sign in without a vault, saying why', async () => {
