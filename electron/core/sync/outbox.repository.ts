@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '@kiki/shared/errors';
-import { syncMutationNameSchema, type TypedSyncMutation } from '@kiki/shared/sync/sync-mutations';
+import { syncMutationNameSchema, VERSIONED_MUTATIONS, type TypedSyncMutation } from '@kiki/shared/sync/sync-mutations';
 import type { WireMutation } from '@kiki/shared/sync/sync-protocol';
 
 interface OutboxRow {
@@ -54,14 +54,64 @@ export function enqueueMutation(
   return Number(result.lastInsertRowid);
 }
 
-/** The oldest queued edits first, as the push sends them. */
+/** `campaign-id:field` for a versioned (status/budget) edit, null for every other kind. */
+export function versionedFieldKey(mutation: Pick<WireMutation, 'name' | 'args'>): string | null {
+  const field = VERSIONED_MUTATIONS[mutation.name];
+  if (field === undefined) return null;
+  const campaignId = (mutation.args as { campaignId?: unknown } | null)?.campaignId;
+  return typeof campaignId === 'string' ? `${campaignId}:${field}` : null;
+}
+
+/**
+ * The oldest queued edits first, as the push sends them. A batch stops before a second status (or budget)
+ * edit of the same campaign: that edit's baseVersion assumes the first one lands, and only the first one's
+ * answer tells whether it did (see `chainConflictingEdits`). Sending both at once could let the second
+ * silently overwrite a teammate's value after the first came back as a conflict.
+ */
 export function listPendingMutations(sqlite: BetterSqlite3.Database, limit: number): WireMutation[] {
-  return sqlite
+  const rows = sqlite
     .prepare<[number], OutboxRow>(
       'SELECT mutation_id, name, args_json, base_version, created_at FROM outbox ORDER BY mutation_id LIMIT ?',
     )
     .all(limit)
     .map(toWire);
+  const seen = new Set<string>();
+  const batch: WireMutation[] = [];
+  for (const mutation of rows) {
+    const key = versionedFieldKey(mutation);
+    if (key !== null) {
+      if (seen.has(key)) break;
+      seen.add(key);
+    }
+    batch.push(mutation);
+  }
+  return batch;
+}
+
+/**
+ * After a status/budget edit came back as a CONFLICT, later queued edits of the same field were made on top of
+ * it, so their baseVersion (the first edit's result) means nothing any more. Giving them the conflicted edit's
+ * baseVersion makes the server answer CONFLICT for them too, so the user decides instead of the newest
+ * queued value winning by accident. Returns how many queued edits were re-based.
+ */
+export function chainConflictingEdits(
+  sqlite: BetterSqlite3.Database,
+  conflicted: Pick<WireMutation, 'id' | 'name' | 'args' | 'baseVersion'>,
+): number {
+  const key = versionedFieldKey(conflicted);
+  if (key === null || conflicted.baseVersion === undefined) return 0;
+  const later = sqlite
+    .prepare<[string, number], OutboxRow>(
+      'SELECT mutation_id, name, args_json, base_version, created_at FROM outbox WHERE name = ? AND mutation_id > ?',
+    )
+    .all(conflicted.name, conflicted.id);
+  const rebase = sqlite.prepare('UPDATE outbox SET base_version = ? WHERE mutation_id = ?');
+  let changed = 0;
+  for (const row of later) {
+    if (versionedFieldKey(toWire(row)) !== key) continue;
+    changed += rebase.run(conflicted.baseVersion, row.mutation_id).changes;
+  }
+  return changed;
 }
 
 /** Every queued edit with typed args, oldest first; used to re-apply them on top of server rows (rebase). */

@@ -246,3 +246,46 @@ describe('applying a push response', () => {
     expect(count(handle.sqlite, 'sync_rejections')).toBe(0);
   });
 });
+
+describe('two offline edits of the same status', () => {
+  const statusConflict = (id: number, yours: string, theirs: string) => ({
+    id,
+    status: 'rejected' as const,
+    duplicate: false,
+    error: {
+      code: 'CONFLICT' as const,
+      message: 'Someone changed the status first.',
+      details: { field: 'status', entity: 'campaign', entityId: server.id, yours, theirs, serverVersion: 4 },
+    },
+    rows: { ...emptyChanges(), campaigns: [{ ...server, status: theirs as 'archived', statusVersion: 4 }] },
+  });
+
+  it('never lets the second one overwrite a teammate after the first one conflicted', () => {
+    // Server status_version is 3; a teammate moves it to 4 ('archived') while this device is offline.
+    edits.updateCampaign({ campaignId: server.id, changes: { status: 'paused' } });
+    edits.updateCampaign({ campaignId: server.id, changes: { name: 'Renamed too' } });
+    edits.updateCampaign({ campaignId: server.id, changes: { status: 'completed' } });
+    const all = listPendingMutations(handle.sqlite, 10);
+    // The second status edit assumed the first lands (base 4): it waits for the first one's answer.
+    expect(all.map((m) => m.id)).toEqual([1, 2]);
+
+    applyPushResults(
+      handle.sqlite,
+      all,
+      response([statusConflict(1, 'paused', 'archived'), { id: 2, status: 'applied', duplicate: false }], 2),
+      NOW,
+    );
+    const [second] = listPendingMutations(handle.sqlite, 10);
+    // Re-based on the conflicted edit's version, so the server (at 4) answers CONFLICT, not "applied".
+    expect(second).toMatchObject({ id: 3, name: 'campaign.setStatus', baseVersion: 3 });
+    expect(readCampaign(handle.sqlite, server.id)).toMatchObject({ status: 'completed' });
+
+    applyPushResults(handle.sqlite, [second!], response([statusConflict(3, 'completed', 'archived')], 3), NOW);
+    const issues = createSyncIssues({ sqlite: handle.sqlite, now: () => NOW }).list();
+    // One decision for the field, between the latest value the user wanted and the teammate's.
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ kind: 'conflict', mutationId: 3 });
+    expect(readCampaign(handle.sqlite, server.id)).toMatchObject({ status: 'archived', statusVersion: 4 });
+    expect(countPending(handle.sqlite)).toBe(0);
+  });
+});

@@ -4,7 +4,7 @@ import { parseMutationArgs } from '@kiki/shared/sync/sync-mutations';
 import { budgetTypeSchema, campaignStatusSchema } from '@kiki/shared/domain/campaign.schema';
 import { z } from 'zod';
 import { mutationTarget, rebasePendingMutations } from './mutation-appliers';
-import { deleteAcknowledged } from './outbox.repository';
+import { chainConflictingEdits, deleteAcknowledged, versionedFieldKey } from './outbox.repository';
 import { emptyUpserted, upsertSyncChanges } from './synced-rows.repository';
 
 export interface PushOutcome {
@@ -71,6 +71,11 @@ export function applyPushResults(
        rejected_at = excluded.rejected_at, kind = excluded.kind, details_json = excluded.details_json`,
   );
 
+  const olderConflicts = sqlite.prepare<[string, number], { mutation_id: number; args_json: string }>(
+    "SELECT mutation_id, args_json FROM sync_rejections WHERE kind = 'conflict' AND name = ? AND mutation_id < ?",
+  );
+  const dropIssue = sqlite.prepare('DELETE FROM sync_rejections WHERE mutation_id = ?');
+
   return sqlite.transaction((): PushOutcome => {
     const outcome: PushOutcome = { applied: 0, approvalRequested: 0, rejected: 0, conflicts: 0, touched: [] };
     const upserted = emptyUpserted();
@@ -92,6 +97,19 @@ export function applyPushResults(
         if (conflict && (target === null || !upserted.campaignIds.has(target.id))) {
           const restored = restoreFromConflict(sqlite, error.details, at);
           if (restored !== null) upserted.campaignIds.add(restored);
+        }
+        if (conflict && mutation !== undefined) {
+          chainConflictingEdits(sqlite, mutation);
+          // One open conflict per field: a newer conflicting edit of the same field replaces the older issue,
+          // so the user chooses between their latest value and the server's, once.
+          const key = versionedFieldKey(mutation);
+          if (key !== null) {
+            for (const older of olderConflicts.all(mutation.name, result.id)) {
+              if (versionedFieldKey({ name: mutation.name, args: JSON.parse(older.args_json) as unknown }) === key) {
+                dropIssue.run(older.mutation_id);
+              }
+            }
+          }
         }
         recordIssue.run({
           id: result.id,
