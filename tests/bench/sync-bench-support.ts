@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { newId } from '@kiki/shared/ids';
+import { SYNC_PATHS } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../../server/src/db/database';
 import { createDatabase } from '../../server/src/db/create-database';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded-postgres';
@@ -138,6 +139,8 @@ export async function seedBenchAgency(
 export interface BenchDesktop {
   core: AppCore;
   dataDir: string;
+  /** Metrics pulls: wall time from request to the last byte of the body, i.e. the server's share plus transfer. */
+  metricsPulls: { requests: number; waitMs: number; bytes: number };
   close(): void;
 }
 
@@ -153,10 +156,25 @@ function memoryVault(): TokenVault {
 /** A desktop core on a fresh folder with production page sizes; not signed in yet. */
 export async function startBenchDesktop(): Promise<BenchDesktop> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiki-sync-bench-desktop-'));
-  const core = await createAppCore({ dataDir, vault: memoryVault() });
+  const metricsPulls = { requests: 0, waitMs: 0, bytes: 0 };
+  // Reads each metrics page in full before handing it on, so the wait for the server is measured apart from what
+  // the device does with the page (one extra buffer copy per page, negligible next to the page itself).
+  const timedFetch: typeof fetch = async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!url.endsWith(SYNC_PATHS.metricsPull)) return fetch(input, init);
+    const started = performance.now();
+    const response = await fetch(input, init);
+    const body = await response.arrayBuffer();
+    metricsPulls.requests += 1;
+    metricsPulls.waitMs += performance.now() - started;
+    metricsPulls.bytes += body.byteLength;
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  const core = await createAppCore({ dataDir, vault: memoryVault(), fetch: timedFetch });
   return {
     core,
     dataDir,
+    metricsPulls,
     close() {
       core.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -107,6 +107,13 @@ try {
       `| **Rows/s end to end (sign-in to synced)** | **${Math.round(rate).toLocaleString('en-US')}** (target >= ${TARGET_ROWS_PER_SECOND.toLocaleString('en-US')}) |`,
     );
     console.log(`| Rows/s of the metrics phases alone | ${Math.round(metricsRate).toLocaleString('en-US')} |`);
+    const pulls = desktop.metricsPulls;
+    console.log(
+      `| Waiting for metrics pages (server + PostgreSQL + transfer, ${pulls.requests} pages, ${(pulls.bytes / 2 ** 20).toFixed(0)} MiB) | ${ms(pulls.waitMs)} |`,
+    );
+    console.log(
+      `| Desktop work and overlap (metrics phases minus that wait) | ${ms(doneAt - metricsStart - pulls.waitMs)} |`,
+    );
     if (usableAt === null) {
       failed = true;
       console.error('The app never reported itself usable during the initial sync.');
