@@ -72,7 +72,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     ...(options.syncPageSizes ? { pageSizes: options.syncPageSizes } : {}),
   });
   try {
-    await sync.start();
+    sync.start();
   } catch (error) {
     sync.close();
     await handle.close();

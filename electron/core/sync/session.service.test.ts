@@ -188,17 +188,21 @@ describe('session', () => {
     expect((vault as ReturnType<typeof memoryVault>).entries.size).toBe(0);
   });
 
-  it('resumes signed in from sync_state and the vault; a locked keychain makes it expired with the reason', async () => {
+  it('resumes signed in from sync_state; a locked keychain at the first refresh makes it expired with the reason', async () => {
     const { session, vault, make } = await setup();
     await signIn(session);
     const restarted = make();
-    expect((await restarted.resume()).state).toBe('signedIn');
+    expect(restarted.resume().state).toBe('signedIn');
     expect(restarted.api()?.origin).toBe(SERVER);
+    expect(await restarted.accessToken()).toBe('access-2');
 
     const locked = vault as ReturnType<typeof memoryVault>;
     locked.get = () => Promise.reject(new AppError('UNAVAILABLE', 'Your system keychain is locked. Unlock it.'));
     const lockedStart = make();
-    expect(await lockedStart.resume()).toEqual({
+    // Starting never waits for the keychain (it may be waiting for the user to unlock it).
+    expect(lockedStart.resume().state).toBe('signedIn');
+    await expect(lockedStart.accessToken()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(lockedStart.get()).toEqual({
       state: 'expired',
       serverUrl: SERVER,
       email: USER.email,

@@ -36,8 +36,11 @@ export interface SessionService {
   signIn(input: { serverUrl: string; email: string; password: string }): Promise<SignInResult>;
   verifyMfa(input: { code?: string | undefined; recoveryCode?: string | undefined }): Promise<SignedInSession>;
   signOut(input: { discardPending: boolean }): Promise<{ discarded: number }>;
-  /** On start: signed in when sync_state names a user and the vault still holds their refresh token. */
-  resume(): Promise<Session>;
+  /**
+   * On start: signed in when sync_state names a user. The vault is read by the first request (the refresh), which
+   * expires the session if the token is gone or the keychain is locked.
+   */
+  resume(): Session;
   /** The API client of the signed-in server, or null. */
   api(): SyncApiClient | null;
   deviceId(): string | null;
@@ -260,7 +263,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       }
     },
 
-    async resume() {
+    resume() {
       const signedIn = signedInFromState();
       if (signedIn === null) {
         const state = getSyncState(sqlite);
@@ -276,26 +279,10 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         };
         return session;
       }
-      try {
-        const token = await vault.get(syncRefreshTokenKey(signedIn.serverUrl, signedIn.user.id));
-        session =
-          token === null
-            ? {
-                state: 'expired',
-                serverUrl: signedIn.serverUrl,
-                email: signedIn.user.email,
-                reason: 'Your sign-in is no longer in the system keychain. Sign in again.',
-              }
-            : signedIn;
-      } catch (error) {
-        // A locked keychain: the user can unlock it and sign in again; the cache and pending edits stay.
-        session = {
-          state: 'expired',
-          serverUrl: signedIn.serverUrl,
-          email: signedIn.user.email,
-          reason: error instanceof Error ? error.message : 'The system keychain could not be read.',
-        };
-      }
+      // The keychain is not read here: on macOS that may wait for the user to unlock it, and core must start at
+      // once. The first request refreshes the access token, reading the vault then; a missing token or a locked
+      // keychain turns the session 'expired' with the reason, and the cache and pending edits stay.
+      session = signedIn;
       if (session.state === 'signedIn') client = createSyncApiClient(apiOptions(signedIn.serverUrl));
       return session;
     },

@@ -24,8 +24,8 @@ export interface SyncRuntime {
   handlers: SyncRpcHandlers;
   session: SessionService;
   engine: SyncEngine;
-  /** Resumes a signed-in session from the last run and starts syncing. */
-  start(): Promise<void>;
+  /** Resumes a signed-in session from the last run and starts syncing; never waits for the network or keychain. */
+  start(): void;
   /** Stops the engine and the live socket; nothing touches SQLite afterwards. */
   close(): void;
 }
@@ -151,8 +151,8 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     handlers,
     session,
     engine,
-    async start() {
-      const resumed = await session.resume();
+    start() {
+      const resumed = session.resume();
       if (resumed.state === 'signedIn') startSyncing();
       else engine.refreshStatus();
     },
