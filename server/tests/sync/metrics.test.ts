@@ -201,6 +201,28 @@ describe('sync metrics ingest and pull', () => {
       expect({ metrics: await metricCount(), audits: await auditCount() }).toEqual(before);
     });
 
+    it('keeps the rollup exact when two ingests for the same days run at once', async () => {
+      const [, , ad3] = adsA as [SeededCampaign, SeededCampaign, SeededCampaign];
+      const days = [addDays(today, -10), addDays(today, -9), addDays(today, -8)];
+      await Promise.all([
+        ingest(
+          operatorA,
+          days.map((d, i) => row(adsA[0] as SeededCampaign, d, 10 + i)),
+        ),
+        ingest(
+          manager,
+          days.map((d, i) => row(ad3, d, 20 + i)),
+        ),
+        ingest(
+          operatorA,
+          days.map((d, i) => row(adsA[1] as SeededCampaign, d, 30 + i)),
+        ),
+      ]);
+      const bySummary = (await summaries(clientA.id)).filter((s) => days.includes(s.date));
+      expect(bySummary.map((s) => s.spend_micros)).toEqual([60_000_000, 63_000_000, 66_000_000]);
+      expect(await summaries(clientA.id)).toEqual(await summariesFromRaw(clientA.id));
+    });
+
     it('demands the schema version header', async () => {
       const res = await t.app.inject({
         method: 'POST',
