@@ -41,6 +41,9 @@ export interface MetricsSyncDeps {
   pageSize?: number;
 }
 
+/** At most this many rows of history wait in memory between the two passes (about 2 full pages). */
+const MAX_HELD_ROWS = 100_000;
+
 /** Phase values stored in the per-client cursor: 'recent' and 'history' mean a snapshot is under way. */
 type StoredPhase = 'recent' | 'history' | 'delta' | null;
 
@@ -72,6 +75,19 @@ export async function syncClientMetrics(
    */
   const prefetched = new Map<string, Promise<MetricsPullResponse>>();
   let prefetchHistory = false;
+  /**
+   * Pass 1 cannot tell the last recent page until the next one arrives, and that one is usually a full page of
+   * history. Written in pass 1 it would hold back 'usable' (and every other client's recent days) by a whole page;
+   * held here, unapplied, pass 2 writes it. Bounded, so an agency with hundreds of clients cannot pile up pages.
+   */
+  let heldRows = 0;
+  const held = new Set<string>();
+  const recentFinished = new Set<string>();
+  const finishRecent = (clientId: string) => {
+    if (recentFinished.has(clientId)) return;
+    applier.finishSnapshotPhase(clientId, 'recent');
+    recentFinished.add(clientId);
+  };
   const requestKey = (clientId: string, cursor: string | null) => `${clientId}|${cursor ?? ''}`;
 
   const report = (phase: MetricsProgress['phase']) => {
@@ -93,6 +109,21 @@ export async function syncClientMetrics(
     prefetched.delete(key);
     const page = await (waiting ?? deps.pull({ clientId, cursor: before.cursor, limit }));
     deps.checkpoint();
+    if (waiting !== undefined && held.has(key)) {
+      held.delete(key);
+      heldRows -= page.rows.length;
+    }
+    const previous = storedPhase(before);
+    if (!page.resetRequired && page.phase !== 'recent' && (previous === null || previous === 'recent')) {
+      // The recent days are all in: rollups for them now, so the dashboard is usable before history lands.
+      finishRecent(clientId);
+      if (!prefetchHistory && page.phase === 'history' && heldRows + page.rows.length <= MAX_HELD_ROWS) {
+        held.add(key);
+        heldRows += page.rows.length;
+        prefetched.set(key, Promise.resolve(page));
+        return { more: true, phase: 'history' };
+      }
+    }
     if (!page.resetRequired && page.hasMore && prefetchHistory) {
       const next = deps.pull({ clientId, cursor: page.cursor, limit });
       // A prefetch abandoned by a failure elsewhere must not surface as an unhandled rejection.
@@ -108,15 +139,15 @@ export async function syncClientMetrics(
       // The window moved (a new day) or the delta cursor fell out of retention: snapshot this client again.
       applier.saveCursor(clientId, { cursor: null, phase: null, done: 0, total: 0 });
       recentDone.delete(clientId);
+      recentFinished.delete(clientId);
       return { more: true, phase: 'recent' };
     }
     const result =
       page.phase === 'delta' ? applier.applyDeltaPage(clientId, page) : applier.applySnapshotPage(clientId, page);
     if (result.skippedUnknownAds > 0) unknownAds.add(clientId);
-    const previous = storedPhase(before);
     // The applier rebuilds rollups when a phase finishes; 'recent' done makes the dashboard usable early.
-    if ((previous === null || previous === 'recent') && (page.phase !== 'recent' || !page.hasMore)) {
-      applier.finishSnapshotPhase(clientId, 'recent');
+    if ((previous === null || previous === 'recent') && page.phase === 'recent' && !page.hasMore) {
+      finishRecent(clientId);
     }
     if (page.phase !== 'delta' && !page.hasMore) applier.finishSnapshotPhase(clientId, 'history');
     // Only when the window moved (a new day): trimming scans the client's rows, far too costly for every poke.

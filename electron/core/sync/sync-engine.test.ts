@@ -407,14 +407,14 @@ describe('sync engine', () => {
     });
     await engineWith(local.store, remote).engine.syncNow();
     const order = local.log.filter((l) => l.startsWith('request') || l.startsWith('snapshot'));
-    // Pass 1 takes recent days (and the page that crosses into history) one by one; pass 2 prefetches: the
-    // request for the page after h2 leaves before h2 is written.
+    // Pass 1 takes the recent days and holds (does not write) the first history page it stumbles on; pass 2
+    // writes it, each time asking for the next page before writing the current one.
     expect(order).toEqual([
       'request after start',
       'snapshot recent 1',
       'request after r1',
-      'snapshot history 1',
       'request after h1',
+      'snapshot history 1',
       'request after h2',
       'snapshot history 1',
       'snapshot history 1',
@@ -472,6 +472,36 @@ describe('sync engine', () => {
     pages.push({ ...metricsPage('history', 'h2', false), windowStart: '2024-01-02' });
     await engine.syncNow();
     expect(local.log.filter((l) => l.startsWith('trim'))).toEqual(['trim 2024-01-02']);
+  });
+
+  it("says the app is usable once every client's recent days are in, before any history is written", async () => {
+    const local = fakeStore();
+    const clientB = '0192f3a0-7c1e-7b3a-9c1d-2f4e5a6b7c8e';
+    const script = new Map<string, MetricsPullResponse[]>([
+      [CLIENT, [metricsPage('recent', 'a1', true), metricsPage('history', 'a2', false)]],
+      [clientB, [metricsPage('recent', 'b1', true), metricsPage('history', 'b2', false)]],
+    ]);
+    const { remote } = fakeRemote(local.log, {
+      pull: () => Promise.resolve(pullPage('c', false, { readableClientIds: [CLIENT, clientB] })),
+      metricsPull: (body) => Promise.resolve(script.get(body.clientId)?.shift() ?? metricsPage('delta', 'z', false, 0)),
+    });
+    let usableLogged = false;
+    const { engine } = engineWith(local.store, remote, {
+      emit: (event, payload) => {
+        const initial =
+          event === 'sync.status' ? (payload as { initialSync: { usable: boolean } | null }).initialSync : null;
+        if (initial?.usable === true && !usableLogged) {
+          usableLogged = true;
+          local.log.push('USABLE');
+        }
+      },
+    });
+    await engine.syncNow();
+    const usableAt = local.log.indexOf('USABLE');
+    expect(usableAt).toBeGreaterThan(-1);
+    expect(local.log.slice(0, usableAt).filter((l) => l.startsWith('snapshot history'))).toEqual([]);
+    expect(local.log.slice(0, usableAt).filter((l) => l === 'finish recent')).toHaveLength(2);
+    expect(local.log.filter((l) => l.startsWith('snapshot history'))).toHaveLength(2);
   });
 
   it('re-pulls the catalogue and downloads a client again when its metrics named ads the device lacked', async () => {
