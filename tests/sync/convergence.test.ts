@@ -32,11 +32,11 @@ import {
  * once (one result per id, one audit row per applied change, an unbroken audit chain), no outbox may be left,
  * and every refused change must be waiting as an issue (or have been resolved by the user).
  *
- * Each run costs a few seconds (three sign-ins and first downloads), so the default is a CI-sized 10 runs with
+ * Each run costs a few seconds (three sign-ins and first downloads), so the default is a CI-sized 12 runs with
  * no shrinking. Reproduce a failure with KIKI_CONVERGENCE_SEED=<seed printed below>; widen with
  * KIKI_CONVERGENCE_RUNS.
  */
-const NUM_RUNS = Number(process.env.KIKI_CONVERGENCE_RUNS ?? 10);
+const NUM_RUNS = Number(process.env.KIKI_CONVERGENCE_RUNS ?? 12);
 const SEED = Number(process.env.KIKI_CONVERGENCE_SEED ?? Date.now() % 2 ** 31);
 const DEVICES = 3;
 const CAMPAIGNS = 3;
