@@ -135,7 +135,6 @@ interface Run {
   links: CuttableLink[];
   /** Issues the "user" resolved, per desktop: they are gone from the list on purpose. */
   resolved: Set<number>[];
-  log: string[];
 }
 
 async function execute(run: Run, command: Command): Promise<void> {
@@ -304,7 +303,7 @@ describe('sync convergence', () => {
             });
             const seeded = await serverCatalog(server.t.db, world.orgId);
             const port = Number(new URL(server.url).port);
-            const run: Run = { world, desktops: [], links: [], resolved: [], log: [] };
+            const run: Run = { world, desktops: [], links: [], resolved: [] };
             try {
               for (let i = 0; i < DEVICES; i++) {
                 const link = await cuttableLink(port);

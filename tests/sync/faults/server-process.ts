@@ -69,14 +69,17 @@ export async function serverProcess(databaseUrl: string, options: { port?: numbe
       if (child === proc) child = null;
     });
     await new Promise<void>((resolve, reject) => {
-      let out = '';
+      // Only the start-up output is kept; later lines are read and dropped so the pipe never fills.
+      let out: string | null = '';
       const timeout = setTimeout(() => {
         proc.kill('SIGKILL');
         reject(new Error(`the server did not start within 60 s:\n${stderr}`));
       }, 60_000);
       proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        if (out === null) return;
         out += chunk;
         if (out.includes('KIKI server listening on')) {
+          out = null;
           clearTimeout(timeout);
           resolve();
         }
