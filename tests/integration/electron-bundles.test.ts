@@ -15,12 +15,14 @@ const bundle = (file: string) => readFileSync(path.join(outDir, file), 'utf8');
 /** Modules a bundle still loads at run time, other than Node's own. */
 function runtimeRequires(source: string): string[] {
   const names = [...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1] ?? '');
-  return [...new Set(names)]
-    .filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && !name.startsWith('.'))
-    .filter((name) => !name.startsWith('ajv/dist/runtime/') && !name.startsWith('ajv-formats/'))
-    // ws (core's live sync socket) tries these optional native speed-ups inside try/catch and works without them.
-    .filter((name) => name !== 'bufferutil' && name !== 'utf-8-validate')
-    .sort();
+  return (
+    [...new Set(names)]
+      .filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && !name.startsWith('.'))
+      .filter((name) => !name.startsWith('ajv/dist/runtime/') && !name.startsWith('ajv-formats/'))
+      // ws (core's live sync socket) tries these optional native speed-ups inside try/catch and works without them.
+      .filter((name) => name !== 'bufferutil' && name !== 'utf-8-validate')
+      .sort()
+  );
 }
 
 beforeAll(async () => {
