@@ -219,6 +219,31 @@ describe('sign-in', () => {
     expect(router.state.location.pathname).toBe('/dashboard');
   });
 
+  it('offers to discard changes queued on the old cache when sign-in refuses to replace them', async () => {
+    const { rpc } = await render(
+      {
+        'session.get': () => ({ ok: true, value: { state: 'signedOut', lastServerUrl: null } }),
+        'session.signIn': () => ({
+          ok: false,
+          error: { code: 'CONFLICT', message: '2 unsynced changes were made before signing in and would be lost.' },
+        }),
+        'session.signOut': () => ({ ok: true, value: { discarded: 2 } }),
+      },
+      createElement(SignInPage),
+      '/sign-in',
+    );
+    input('Server address').value = 'http://127.0.0.1:9000';
+    input('Email').value = 'ana@agency.test';
+    input('Password').value = 'correct horse';
+    await click(byText('button', 'Sign in'));
+    expect(container.textContent).toContain('would be lost');
+    // Nothing is discarded until the user asks for it.
+    expect(rpc.callsOf('session.signOut')).toHaveLength(0);
+    await click(byText('button', 'Discard the waiting changes'));
+    expect(rpc.callsOf('session.signOut')).toEqual([{ discardPending: true }]);
+    expect(container.textContent).toContain('2 changes were discarded. Sign in again.');
+  });
+
   it('shows why sign-in failed and empties the password field', async () => {
     await render(
       {
