@@ -195,7 +195,14 @@ export function localHighestMutationId(desktop: DataFolder): number {
 export interface MutationLedger {
   /** Per device: the mutation ids the server has a result for, ascending. */
   idsByDevice: Map<string, number[]>;
-  results: { deviceId: string; mutationId: number; status: string; code: string | null }[];
+  results: {
+    deviceId: string;
+    mutationId: number;
+    status: string;
+    code: string | null;
+    /** For a CONFLICT: which row and field, e.g. "<campaign id>.status". */
+    conflictOn: string | null;
+  }[];
   /** Human-readable violations of "one result, one audit row per applied mutation"; empty when all is well. */
   problems: string[];
 }
@@ -231,8 +238,15 @@ export async function mutationLedger(
           .orderBy('mutation_id')
           .execute();
   const results = rows.map((r) => {
-    const error = (r.result as { error?: { code?: string } }).error;
-    return { deviceId: r.device_id, mutationId: Number(r.mutation_id), status: r.status, code: error?.code ?? null };
+    const error = (r.result as { error?: { code?: string; details?: { entityId?: string; field?: string } } }).error;
+    const details = error?.details;
+    return {
+      deviceId: r.device_id,
+      mutationId: Number(r.mutation_id),
+      status: r.status,
+      code: error?.code ?? null,
+      conflictOn: error?.code === 'CONFLICT' ? `${details?.entityId ?? '?'}.${details?.field ?? '?'}` : null,
+    };
   });
   const idsByDevice = new Map<string, number[]>(deviceIds.map((d) => [d, []]));
   for (const r of results) idsByDevice.get(r.deviceId)?.push(r.mutationId);
