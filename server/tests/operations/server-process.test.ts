@@ -54,7 +54,7 @@ describe('server process', () => {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       const [code] = (await exited) as [number | null];
-      expect(code).toBe(0);
+      expect(code, `exit code after SIGTERM; stderr: ${stderr}`).toBe(0);
     }
   });
 });
