@@ -5,7 +5,7 @@ import { microsSchema } from '../money';
 import { roleSchema } from '../permissions';
 import { budgetTypeSchema, campaignSchema, campaignStatusSchema } from '../domain/campaign.schema';
 import { adCopySchema } from '../domain/creative.schema';
-import { AD_COPY_LIMITS } from '../sync/sync-mutations';
+import { adCopyTextFields } from '../sync/sync-mutations';
 import { defineMethod, defineEvent, type RpcEventDefinition, type RpcMethodDefinition } from './define';
 
 /**
@@ -94,21 +94,7 @@ export const campaignChangesSchema = z
   });
 
 export const adCopyChangesSchema = z
-  .strictObject({
-    headline: z.string().trim().min(1, 'a headline cannot be empty').max(AD_COPY_LIMITS.headline).optional(),
-    primaryText: z
-      .string()
-      .trim()
-      .min(1, 'the primary text cannot be empty')
-      .max(AD_COPY_LIMITS.primaryText)
-      .optional(),
-    callToAction: z
-      .string()
-      .trim()
-      .min(1, 'a call to action cannot be empty')
-      .max(AD_COPY_LIMITS.callToAction)
-      .optional(),
-  })
+  .strictObject(adCopyTextFields)
   .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'nothing to change' });
 
 export const syncRpcMethods = {

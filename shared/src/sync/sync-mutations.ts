@@ -39,23 +39,20 @@ export const campaignSetScheduleArgsSchema = z
 
 export const AD_COPY_LIMITS = { headline: 255, primaryText: 5000, callToAction: 64 } as const;
 
+/** The editable text of a copy variant, each optional: an edit carries only what changed. */
+export const adCopyTextFields = {
+  headline: z.string().trim().min(1, 'a headline cannot be empty').max(AD_COPY_LIMITS.headline).optional(),
+  primaryText: z.string().trim().min(1, 'the primary text cannot be empty').max(AD_COPY_LIMITS.primaryText).optional(),
+  callToAction: z
+    .string()
+    .trim()
+    .min(1, 'a call to action cannot be empty')
+    .max(AD_COPY_LIMITS.callToAction)
+    .optional(),
+};
+
 export const adCopyUpdateTextArgsSchema = z
-  .strictObject({
-    adCopyId: z.uuid(),
-    headline: z.string().trim().min(1, 'a headline cannot be empty').max(AD_COPY_LIMITS.headline).optional(),
-    primaryText: z
-      .string()
-      .trim()
-      .min(1, 'the primary text cannot be empty')
-      .max(AD_COPY_LIMITS.primaryText)
-      .optional(),
-    callToAction: z
-      .string()
-      .trim()
-      .min(1, 'a call to action cannot be empty')
-      .max(AD_COPY_LIMITS.callToAction)
-      .optional(),
-  })
+  .strictObject({ adCopyId: z.uuid(), ...adCopyTextFields })
   .refine((a) => a.headline !== undefined || a.primaryText !== undefined || a.callToAction !== undefined, {
     message: 'change at least one of headline, primaryText, callToAction',
   });
