@@ -105,6 +105,20 @@ describe('live connection', () => {
     expect(client.pokes).toEqual([1, 7, 8]);
   });
 
+  it('keeps exactly one socket when stopped and started again before the old close arrives', async () => {
+    const server = await fakeLiveServer();
+    const client = connectTo(server.url);
+    await until(() => client.live.isOpen(), 'first connection');
+    client.live.stop();
+    client.live.start();
+    await until(() => server.sockets.length === 2 && client.live.isOpen(), 'second connection');
+    // Long enough for the old socket's close and any reconnect it could schedule (backoff 10-20 ms).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(server.sockets.length).toBe(2);
+    expect(server.sockets.filter((ws) => ws.readyState === ws.OPEN)).toHaveLength(1);
+    expect(client.live.isOpen()).toBe(true);
+  });
+
   it('reconnects with backoff after the connection drops', async () => {
     const server = await fakeLiveServer();
     const client = connectTo(server.url);

@@ -112,6 +112,9 @@ export function createLiveConnection(deps: LiveConnectionDeps): LiveConnection {
       if (ended) return;
       ended = true;
       if (socket === ws) socket = null;
+      // A socket closed by stop() can report its close after start() opened the next one: it must neither
+      // flip the status nor schedule a reconnect, or a second, untracked socket would appear.
+      if (myAttempt !== attemptId) return;
       if (silenceTimer !== null) clearTimeout(silenceTimer);
       silenceTimer = null;
       setOpen(false);
@@ -133,13 +136,20 @@ export function createLiveConnection(deps: LiveConnectionDeps): LiveConnection {
     };
 
     ws.on('open', () => {
+      if (myAttempt !== attemptId) {
+        ws.close(1000, 'superseded');
+        return;
+      }
       opened = true;
       backoff.reset();
       setOpen(true);
       armSilence();
     });
-    ws.on('ping', armSilence);
+    ws.on('ping', () => {
+      if (myAttempt === attemptId) armSilence();
+    });
     ws.on('message', (data, isBinary) => {
+      if (myAttempt !== attemptId) return;
       armSilence();
       if (isBinary) return;
       let parsed: unknown;

@@ -259,6 +259,41 @@ describe('sync engine', () => {
     expect(local.pending()).toEqual([]);
   });
 
+  it('never lets a cycle abandoned by stop() free the slot of the cycle that replaced it', async () => {
+    const local = fakeStore([1]);
+    const base = fakeRemote(local.log);
+    const held: (() => void)[] = [];
+    const remote: SyncRemote = {
+      ...base.remote,
+      push: async (body) => {
+        await new Promise<void>((resolve) => held.push(resolve));
+        return base.remote.push(body);
+      },
+    };
+    const { engine } = engineWith(local.store, remote);
+    const waitFor = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(check()).toBe(true);
+    };
+    engine.trigger('poke');
+    await waitFor(() => held.length === 1);
+    // A refused sign-out stops and resumes the engine while the first push is still on the wire.
+    engine.stop();
+    engine.resume();
+    engine.trigger('poke');
+    await waitFor(() => held.length === 2);
+    held[0]?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    engine.trigger('poke');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The second cycle is still running: a poke queues behind it instead of starting a third beside it.
+    expect(held).toHaveLength(2);
+    held[1]?.();
+    await engine.syncNow();
+    expect(local.pending()).toEqual([]);
+    engine.stop();
+  });
+
   it('pulls every page until hasMore is false and resets on resetRequired', async () => {
     const local = fakeStore();
     const pages = [pullPage('', false, { resetRequired: true }), pullPage('p1', true), pullPage('p2', false)];

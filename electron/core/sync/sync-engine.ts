@@ -193,14 +193,18 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return;
     }
     const myGeneration = generation;
-    running = runCycle(myGeneration).finally(() => {
-      running = null;
+    const cycle: Promise<void> = runCycle(myGeneration).finally(() => {
+      // stop() forgets a cycle whose request is still in flight and a resumed engine may have started the
+      // next one: only the cycle that is still the current one may clear the slot, or a third could start
+      // beside the second.
+      if (running === cycle) running = null;
       if (stopped || myGeneration !== generation) return;
       if (again) {
         again = false;
         start();
       }
     });
+    running = cycle;
   }
 
   async function runCycle(myGeneration: number): Promise<void> {
