@@ -14,7 +14,7 @@ const snapshotCursorSchema = z.object({
   c: z.uuid(),
   /** windowStart when the snapshot began; once the day rolls the snapshot restarts. */
   w: isoDateSchema,
-  /** The client's max change_seq read with the first page: deltas continue from here. */
+  /** The agency sync version read with the first page: deltas continue from here. */
   s: seqSchema,
   p: z.enum(['recent', 'history']),
   /** Last key sent in this phase, null before the first row of the phase. */

@@ -115,6 +115,11 @@ function maxChangeSeq(input: MetricsPullInput): RawBuilder<{ seq: number }> {
     where org_id = ${input.orgId} and client_id = ${input.clientId}`;
 }
 
+async function agencyVersion(db: Kysely<Database>, orgId: string): Promise<number> {
+  const row = await db.selectFrom('sync_versions').select('version').where('org_id', '=', orgId).executeTakeFirst();
+  return Number(row?.version ?? 0);
+}
+
 function page(
   cursor: string,
   hasMore: boolean,
@@ -188,6 +193,9 @@ async function deltaPage(
   cursor: DeltaCursor,
   limit: number,
 ): Promise<MetricsPullPage> {
+  // The agency's version and the rows come from one snapshot: versions become visible in commit order
+  // (migration 0003), so this snapshot has every metrics row with change_seq <= version.
+  const version = await agencyVersion(db, input.orgId);
   const after =
     cursor.a === null
       ? sql`change_seq > ${cursor.s}`
@@ -202,10 +210,16 @@ async function deltaPage(
   ).rows;
   const last = found.at(-1);
   const hasMore = found.length === limit;
-  let next: DeltaCursor = cursor;
-  if (last !== undefined) {
-    // Only a full page can stop inside one change_seq; otherwise every row of `last.change_seq` was sent.
-    next = { k: 'd', c: input.clientId, s: Number(last.change_seq), a: hasMore ? keyOf(last) : null };
+  let next: DeltaCursor;
+  if (hasMore && last !== undefined) {
+    // A full page can stop inside one change_seq: resume after its last key.
+    next = { k: 'd', c: input.clientId, s: Number(last.change_seq), a: keyOf(last) };
+  } else {
+    // Nothing of this client is left up to the agency's version, so the cursor moves up to it even when the
+    // client had no changes. Otherwise a quiet client's cursor would fall below retained_from (which the prune
+    // raises) and it would be told to reset on every pull, forever.
+    const lastSeq = last === undefined ? cursor.s : Number(last.change_seq);
+    next = { k: 'd', c: input.clientId, s: Math.max(cursor.s, lastSeq, version), a: null };
   }
   return page(encodeMetricsCursor(next), hasMore, 'delta', window, found, {
     done: found.length,
@@ -228,13 +242,15 @@ export async function pullMetricsPage(
 
   if (input.cursor === null) {
     // The first page, the snapshot's change_seq and its total come from one snapshot of the database, so every
-    // row committed after it has a higher change_seq and reaches the device as a delta.
+    // row committed after it has a higher change_seq and reaches the device as a delta. The start is the agency's
+    // version, not the client's own max change_seq: a client with old (or no) metrics would otherwise start below
+    // retained_from and be told to reset straight away.
     return db
       .transaction()
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
       .execute(async (trx) => {
-        const seq = Number((await maxChangeSeq(input).execute(trx)).rows[0]?.seq ?? 0);
+        const seq = await agencyVersion(trx, input.orgId);
         const total = await sql<{ n: number }>`
           select count(*)::bigint as n from performance_metrics
           where org_id = ${input.orgId} and client_id = ${input.clientId} and date >= ${window.windowStart}::date`.execute(
@@ -260,5 +276,9 @@ export async function pullMetricsPage(
     return snapshotPage(db, input, window, cursor, limit);
   }
   if (cursor.s < (await retainedFrom(input.orgId))) return reset(window);
-  return deltaPage(db, input, window, cursor, limit);
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute((trx) => deltaPage(trx, input, window, cursor, limit));
 }

@@ -441,5 +441,47 @@ describe('sync metrics ingest and pull', () => {
         await t.db.updateTable('sync_versions').set({ retained_from: 0 }).where('org_id', '=', orgId).execute();
       }
     });
+
+    it("moves a quiet client's delta cursor up to the agency version, so retention does not reset it forever", async () => {
+      const deviceId = await deviceOf(manager);
+      const grants = [{ role: 'manager' as const, clientIds: null }];
+      // A client with no metrics at all: its own max change_seq is 0 for ever.
+      const quiet = await t.createClient({ orgId, timezone: TIMEZONE });
+      const base = { orgId, userId: manager.id, grants, deviceId, clientId: quiet.id, limit: 5 };
+      const agency = async () =>
+        t.db
+          .selectFrom('sync_versions')
+          .select(['version', 'retained_from'])
+          .where('org_id', '=', orgId)
+          .executeTakeFirstOrThrow();
+      const retainedFrom = async () => Number((await agency()).retained_from);
+      const now = new Date();
+      // Other clients of the agency keep changing, which moves the agency version.
+      await ingest(manager, [row(adsA[0] as SeededCampaign, today, 41)]);
+      const snap = await pullMetricsPage(t.db, { ...base, cursor: null, now }, retainedFrom);
+      expect(snap.meta).toMatchObject({ hasMore: false, resetRequired: false, phase: 'history' });
+      const snapshotEnd = snap.meta.cursor;
+      await ingest(manager, [row(adsA[0] as SeededCampaign, today, 42)]);
+      const delta = await pullMetricsPage(t.db, { ...base, cursor: snapshotEnd, now }, retainedFrom);
+      expect(delta.meta).toMatchObject({ phase: 'delta', resetRequired: false, hasMore: false });
+      expect(delta.rowCount).toBe(0);
+      // The prune deleted every change up to the current version.
+      await t.db
+        .updateTable('sync_versions')
+        .set({ retained_from: Number((await agency()).version) })
+        .where('org_id', '=', orgId)
+        .execute();
+      try {
+        const again = await pullMetricsPage(t.db, { ...base, cursor: delta.meta.cursor, now }, retainedFrom);
+        expect(again.meta).toMatchObject({ phase: 'delta', resetRequired: false });
+        const later = await pullMetricsPage(t.db, { ...base, cursor: again.meta.cursor, now }, retainedFrom);
+        expect(later.meta.resetRequired).toBe(false);
+        // A cursor from before the pruned changes really is too old: it still resets.
+        const stale = await pullMetricsPage(t.db, { ...base, cursor: snapshotEnd, now }, retainedFrom);
+        expect(stale.meta.resetRequired).toBe(true);
+      } finally {
+        await t.db.updateTable('sync_versions').set({ retained_from: 0 }).where('org_id', '=', orgId).execute();
+      }
+    });
   });
 });
