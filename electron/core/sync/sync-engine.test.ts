@@ -294,6 +294,43 @@ describe('sync engine', () => {
     engine.stop();
   });
 
+  it('moves to a new device when the server has seen ids this cache never allocated (restored backup)', async () => {
+    // The cache was restored: its outbox counter is back at 3 while the server already processed up to 7.
+    const local = fakeStore([2, 3]);
+    const registered: { deviceId: string; lastMutationId: number }[] = [];
+    let first = true;
+    const { remote } = fakeRemote(local.log, {
+      register: (body) => {
+        registered.push(body);
+        const lastAckedMutationId = first ? 7 : body.lastMutationId;
+        first = false;
+        return Promise.resolve({ lastAckedMutationId });
+      },
+    });
+    const { engine } = engineWith(local.store, remote);
+    await engine.syncNow();
+    expect(registered).toHaveLength(2);
+    expect(registered[1]?.deviceId).not.toBe(registered[0]?.deviceId);
+    expect(registered[1]?.lastMutationId).toBe(1);
+    // Pushed under the new device, so the server applies them instead of replaying old results for ids 2-3.
+    expect(local.log.filter((l) => l.startsWith('push'))).toEqual(['push 2,3']);
+    expect(local.pending()).toEqual([]);
+  });
+
+  it('keeps its device when the server acknowledged ids still in the outbox (a lost acknowledgement)', async () => {
+    const local = fakeStore([4, 5]);
+    const registered: string[] = [];
+    const { remote } = fakeRemote(local.log, {
+      register: (body) => {
+        registered.push(body.deviceId);
+        return Promise.resolve({ lastAckedMutationId: 5 });
+      },
+    });
+    await engineWith(local.store, remote).engine.syncNow();
+    // 4 and 5 may be the very edits the server applied: resending them under the same device replays, never re-applies.
+    expect(registered).toHaveLength(1);
+  });
+
   it('pulls every page until hasMore is false and resets on resetRequired', async () => {
     const local = fakeStore();
     const pages = [pullPage('', false, { resetRequired: true }), pullPage('p1', true), pullPage('p2', false)];

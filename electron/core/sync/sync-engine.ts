@@ -262,8 +262,17 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       store.rotateDeviceId(deviceId);
     }
     if (registeredDevice === deviceId) return deviceId;
-    await remote.register({ deviceId, lastMutationId: lastNeverSentId(), ...deviceNameField() });
+    const reply = await remote.register({ deviceId, lastMutationId: lastNeverSentId(), ...deviceNameField() });
     checkpoint();
+    if (reply.lastAckedMutationId > store.highestMutationId()) {
+      // The server has processed ids this cache never allocated: it was restored from a backup or lost its
+      // last commits to an OS crash, so its next edits would reuse those ids and be dropped as duplicates.
+      // A fresh device id, registered below the oldest pending edit, sends them as the new edits they are.
+      deviceId = newId();
+      store.rotateDeviceId(deviceId);
+      await remote.register({ deviceId, lastMutationId: lastNeverSentId(), ...deviceNameField() });
+      checkpoint();
+    }
     registeredDevice = deviceId;
     lastRequestOk = true;
     return deviceId;
