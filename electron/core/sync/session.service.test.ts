@@ -176,6 +176,44 @@ describe('session', () => {
     expect(server.count(AUTH_PATHS.refresh)).toBe(2);
   });
 
+  it('leaves no sign-in in the keychain when signing out while a refresh is on the wire', async () => {
+    let now = NOW;
+    const { session, vault } = await setup({ now: () => now });
+    await signIn(session);
+    now = new Date(NOW.getTime() + 20 * 60_000);
+    const renewing = session.accessToken().catch((error: unknown) => error);
+    await session.signOut({ discardPending: false });
+    await renewing;
+    expect((vault as ReturnType<typeof memoryVault>).entries.size).toBe(0);
+    expect(session.get().state).toBe('signedOut');
+  });
+
+  it("refuses to push another person's queued edits under a teammate's name in the same agency", async () => {
+    const { session, handle, server } = await setup();
+    await signIn(session);
+    const campaignId = newId();
+    enqueueMutation(
+      handle.sqlite,
+      { name: 'campaign.rename', args: { campaignId, name: 'Ana was here' } },
+      null,
+      NOW.toISOString(),
+    );
+    const ben = { ...USER, id: newId(), email: 'ben@agency.example', displayName: 'Ben' };
+    // Ben signs in on Ana's machine (same cache, same agency) while her edit still waits.
+    const onAnasCache = createSessionService({
+      sqlite: handle.sqlite,
+      vault: memoryVault(),
+      now: () => NOW,
+      fetch: fakeAuthServer({ user: ben }).fetch,
+      onChange: () => undefined,
+    });
+    await onAnasCache.signIn({ serverUrl: SERVER, email: ben.email, password: 'pw' });
+    await expect(onAnasCache.verifyMfa({ code: '123456' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(getSyncState(handle.sqlite).userId).toBe(USER.id);
+    expect(server.count(AUTH_PATHS.login)).toBe(1);
+    expect(handle.sqlite.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 1 });
+  });
+
   it('refresh refused → the session expires with the reason and the dead token leaves the vault', async () => {
     let now = NOW;
     const { session, server, vault, changes } = await setup({ now: () => now });

@@ -112,18 +112,24 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   /** Tokens in hand: check the agency, store the refresh token, load who we are, and save the identity. */
   async function completeSignIn(api: SyncApiClient, tokens: Tokens): Promise<SignedInSession> {
     const tokenVault = requireVault();
+    // A refresh of the previous session still on the wire must land (or fail) before identities change.
+    await refreshing?.catch(() => undefined);
     const state = getSyncState(sqlite);
     const cachedOrg = state.orgId;
     const cachedData = cachedOrg !== null || hasCachedClients();
-    if (cachedOrg !== tokens.user.orgId && cachedData) {
+    // Another person, even in the same agency: their queued edits must not go up under this user's name, and
+    // their cursor, rows and sync issues are theirs.
+    const otherAccount =
+      cachedData && (cachedOrg !== tokens.user.orgId || (state.userId !== null && state.userId !== tokens.user.id));
+    if (otherAccount) {
       const pending = countPending(sqlite);
       if (pending > 0) {
         // The server session we just opened must not outlive the refusal.
         await bestEffortLogout(api, tokens.accessToken);
         throw new AppError(
           'CONFLICT',
-          `${pending} unsynced change${pending === 1 ? ' was' : 's were'} made for another agency (or before ` +
-            'signing in) and would be lost. Sign in to that agency to sync them, or sign out choosing to ' +
+          `${pending} unsynced change${pending === 1 ? ' was' : 's were'} made by another account (or before ` +
+            'signing in) and would be lost. Sign in as that account to sync them, or sign out choosing to ' +
             'discard them, then sign in here.',
         );
       }
@@ -136,7 +142,12 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       await bestEffortLogout(api, tokens.accessToken);
       throw error;
     }
-    if (cachedOrg !== me.org.id && cachedData) resetSyncedData(sqlite);
+    if (otherAccount || (cachedOrg !== me.org.id && cachedData)) {
+      sqlite.transaction(() => {
+        resetSyncedData(sqlite);
+        sqlite.prepare('DELETE FROM sync_rejections').run();
+      })();
+    }
     if (
       state.userId !== null &&
       state.serverUrl !== null &&
@@ -208,6 +219,12 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         throw new AppError('UNAUTHENTICATED', 'The team server ended your session; sign in again.');
       }
       throw error;
+    }
+    if (client !== api) {
+      // Signed out, or into another account, while this refresh was on the wire: its tokens belong to nobody
+      // now, and storing them would leave a working sign-in in the keychain.
+      await bestEffortLogout(api, tokens.accessToken);
+      throw new AppError('UNAUTHENTICATED', 'You signed out while the sign-in was being renewed.');
     }
     // The old refresh token is dead the moment the server rotated it: store the new one before anything else.
     await tokenVault.set(key, tokens.refreshToken);
@@ -323,10 +340,16 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
             'let them sync first, or sign out choosing to discard them.',
         );
       }
+      // A refresh in flight would store its rotated token after the keychain entry below is deleted: let it
+      // land first; one started after this point finds the session gone (client is null) and stores nothing.
+      await refreshing?.catch(() => undefined);
       const state = getSyncState(sqlite);
       let keychainLeftover: string | null = null;
       const api = client ?? (state.serverUrl !== null ? createSyncApiClient(apiOptions(state.serverUrl)) : null);
-      if (api !== null && access !== null) await bestEffortLogout(api, access.token);
+      const signedInAccess = access;
+      client = null;
+      access = null;
+      if (api !== null && signedInAccess !== null) await bestEffortLogout(api, signedInAccess.token);
       if (api !== null && state.userId !== null && vault !== null) {
         try {
           await vault.delete(syncRefreshTokenKey(api.origin, state.userId));
