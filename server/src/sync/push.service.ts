@@ -149,23 +149,79 @@ async function processMutation(
       if (mutation.id > device.last_mutation_id + 1) return { kind: 'gap', expected: device.last_mutation_id + 1 };
 
       const outcome = await applyMutation(trx, { actor, deviceId, grants }, mutation);
-      await trx
-        .insertInto('sync_mutation_results')
-        .values({
-          device_id: deviceId,
-          mutation_id: mutation.id,
-          status: outcome.status,
-          result: JSON.stringify(storedOutcomeSchema.parse(outcome)),
-        })
-        .execute();
-      // A rejected mutation advances the device too: the queue never jams on a change the server refused.
-      await trx
-        .updateTable('sync_devices')
-        .set({ last_mutation_id: mutation.id, last_seen_at: new Date() })
-        .where('id', '=', deviceId)
-        .execute();
-      const rows = await targetRows(trx, actor.orgId, grants, outcome);
-      return { kind: 'result', result: toResult(mutation.id, outcome, false, rows) };
+      return { kind: 'result', result: await recordOutcome(trx, actor, grants, deviceId, mutation, outcome) };
+    });
+}
+
+/** Stores the outcome for replays and acknowledges the mutation. */
+async function recordOutcome(
+  trx: Transaction<Database>,
+  actor: SyncActor,
+  grants: readonly Grant[],
+  deviceId: string,
+  mutation: WireMutation,
+  outcome: MutationOutcome,
+): Promise<MutationResult> {
+  await trx
+    .insertInto('sync_mutation_results')
+    .values({
+      device_id: deviceId,
+      mutation_id: mutation.id,
+      status: outcome.status,
+      result: JSON.stringify(storedOutcomeSchema.parse(outcome)),
+    })
+    .execute();
+  // A rejected mutation advances the device too: the queue never jams on a change the server refused.
+  await trx
+    .updateTable('sync_devices')
+    .set({ last_mutation_id: mutation.id, last_seen_at: new Date() })
+    .where('id', '=', deviceId)
+    .execute();
+  const rows = await targetRows(trx, actor.orgId, grants, outcome);
+  return toResult(mutation.id, outcome, false, rows);
+}
+
+/**
+ * SQLSTATE classes 22 (data exception: a value PostgreSQL cannot store, such as a NUL character or year 0) and
+ * 23 (integrity constraint: a CHECK the args' schema does not know). Sending the same args again fails the same
+ * way, so these are the mutation's fault, not the server's.
+ */
+function isDataRejection(error: unknown): error is { code: string; message?: unknown } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
+ * The mutation's transaction rolled back on a data error: store a rejection in a fresh one, so the device's
+ * queue moves on instead of resending a change that can never be written.
+ */
+async function rejectMutation(
+  db: Kysely<Database>,
+  actor: SyncActor,
+  deviceId: string,
+  mutation: WireMutation,
+  error: { code: string; message?: unknown },
+): Promise<Step> {
+  const detail = typeof error.message === 'string' && error.message !== '' ? error.message : `SQLSTATE ${error.code}`;
+  const outcome: MutationOutcome = {
+    status: 'rejected',
+    error: {
+      code: 'VALIDATION_FAILED',
+      message: `The server cannot store this change (${detail}); correct the value and make the edit again.`,
+    },
+  };
+  return db
+    .transaction()
+    .setIsolationLevel('read committed')
+    .execute(async (trx) => {
+      const device = await ownDevice(trx, actor, deviceId, { forUpdate: true });
+      const grants = await loadActorGrants(trx, actor);
+      // Another push of the same device may have got there first; answer as it did.
+      if (mutation.id <= device.last_mutation_id) {
+        return { kind: 'result', result: await replay(trx, actor, grants, deviceId, mutation) };
+      }
+      if (mutation.id > device.last_mutation_id + 1) return { kind: 'gap', expected: device.last_mutation_id + 1 };
+      return { kind: 'result', result: await recordOutcome(trx, actor, grants, deviceId, mutation, outcome) };
     });
 }
 
@@ -179,6 +235,7 @@ async function processWithRetry(
     try {
       return await processMutation(db, actor, deviceId, mutation);
     } catch (error) {
+      if (isDataRejection(error)) return rejectMutation(db, actor, deviceId, mutation, error);
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }

@@ -198,6 +198,35 @@ describe('sync push', () => {
     expect(await campaignRow(campaign.id)).toMatchObject({ name: 'Valid', status: 'active' });
   });
 
+  it('stores a change PostgreSQL refuses but the args schema allows as rejected, and moves the queue on', async () => {
+    const campaign = await freshCampaign();
+    const device = await registeredDevice(t, world.users.operator);
+    // z.iso.date() accepts year 0000; PostgreSQL has no year 0 and fails the update with SQLSTATE 22008.
+    const yearZero = {
+      name: 'campaign.setSchedule',
+      args: { campaignId: campaign.id, startDate: '0000-01-01', endDate: null },
+    } as const;
+    const res = await device.push(yearZero, {
+      name: 'campaign.rename',
+      args: { campaignId: campaign.id, name: 'After' },
+    });
+    expect(res.results.map((r) => [r.id, r.status, r.error?.code])).toEqual([
+      [1, 'rejected', 'VALIDATION_FAILED'],
+      [2, 'applied', undefined],
+    ]);
+    expect(res.results[0]?.error?.message).toMatch(/cannot store this change.*out of range/);
+    expect(res.lastAckedMutationId).toBe(2);
+    expect(await campaignRow(campaign.id)).toMatchObject({ name: 'After', start_date: '2026-01-01' });
+
+    const again = await device.push({ id: 1, ...yearZero });
+    expect(again.results[0]).toMatchObject({
+      id: 1,
+      status: 'rejected',
+      duplicate: true,
+      error: { code: 'VALIDATION_FAILED', message: res.results[0]?.error?.message },
+    });
+  });
+
   it('answers a stale status with CONFLICT and both values', async () => {
     const campaign = await freshCampaign();
     const mine = await registeredDevice(t, world.users.operator);
