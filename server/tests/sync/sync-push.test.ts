@@ -227,6 +227,23 @@ describe('sync push', () => {
     });
   });
 
+  it('refuses a NUL character in pushed text before it reaches the database', async () => {
+    const campaign = await freshCampaign();
+    const adCopyId = await addAdCopy(campaign.id);
+    const device = await registeredDevice(t, world.users.operator);
+    const res = await device.push(
+      { name: 'campaign.rename', args: { campaignId: campaign.id, name: 'Bad\u0000name' } },
+      { name: 'adCopy.updateText', args: { adCopyId, headline: 'Nul\u0000here' } },
+      { name: 'adCopy.updateText', args: { adCopyId, primaryText: 'x\u0000' } },
+      { name: 'adCopy.updateText', args: { adCopyId, callToAction: '\u0000Go' } },
+    );
+    for (const result of res.results) {
+      expect(result).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION_FAILED' } });
+      expect(result.error?.message).toMatch(/cannot contain NUL/);
+    }
+    expect(res.lastAckedMutationId).toBe(4);
+  });
+
   it('answers a stale status with CONFLICT and both values', async () => {
     const campaign = await freshCampaign();
     const mine = await registeredDevice(t, world.users.operator);

@@ -9,9 +9,18 @@ import { budgetTypeSchema, campaignStatusSchema } from '../domain/campaign.schem
  * budget, which carry `baseVersion` (the campaign's `statusVersion` / `budgetVersion` the user saw) and come
  * back as CONFLICT when someone else changed that field first.
  */
+/** PostgreSQL text cannot hold U+0000: refused here so the edit fails on the device, not as a server error. */
+const noNul = (what: string) =>
+  [(s: string) => !s.includes('\u0000'), `${what} cannot contain NUL characters (U+0000); remove them`] as const;
+
 export const campaignRenameArgsSchema = z.strictObject({
   campaignId: z.uuid(),
-  name: z.string().trim().min(1, 'a campaign needs a name').max(200, 'a campaign name is at most 200 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'a campaign needs a name')
+    .max(200, 'a campaign name is at most 200 characters')
+    .refine(...noNul('a campaign name')),
 });
 
 export const campaignSetStatusArgsSchema = z.strictObject({
@@ -41,13 +50,26 @@ export const AD_COPY_LIMITS = { headline: 255, primaryText: 5000, callToAction: 
 
 /** The editable text of a copy variant, each optional: an edit carries only what changed. */
 export const adCopyTextFields = {
-  headline: z.string().trim().min(1, 'a headline cannot be empty').max(AD_COPY_LIMITS.headline).optional(),
-  primaryText: z.string().trim().min(1, 'the primary text cannot be empty').max(AD_COPY_LIMITS.primaryText).optional(),
+  headline: z
+    .string()
+    .trim()
+    .min(1, 'a headline cannot be empty')
+    .max(AD_COPY_LIMITS.headline)
+    .refine(...noNul('a headline'))
+    .optional(),
+  primaryText: z
+    .string()
+    .trim()
+    .min(1, 'the primary text cannot be empty')
+    .max(AD_COPY_LIMITS.primaryText)
+    .refine(...noNul('the primary text'))
+    .optional(),
   callToAction: z
     .string()
     .trim()
     .min(1, 'a call to action cannot be empty')
     .max(AD_COPY_LIMITS.callToAction)
+    .refine(...noNul('a call to action'))
     .optional(),
 };
 
