@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { z } from 'zod';
 import { AppError } from '@kiki/shared/errors';
 import type { registerResponseSchema } from '@kiki/shared/sync/sync-protocol';
+import { appendAudit } from '../audit/audit.service';
 import type { Database, SyncDevicesTable } from '../db/database';
 import { currentSyncVersion, type SyncActor } from './sync-access';
 
@@ -14,11 +15,49 @@ interface RegisterInput {
   deviceName?: string | undefined;
 }
 
+/** The refusals of another user's device, so auditForeignDevice tells them from every other FORBIDDEN. */
+const foreignDeviceRefusals = new WeakSet<Error>();
+
 function notYours(): AppError {
-  return new AppError(
+  const error = new AppError(
     'FORBIDDEN',
     'This device id is registered to another user: sign out and sign in again so the app starts a new device.',
   );
+  foreignDeviceRefusals.add(error);
+  return error;
+}
+
+/**
+ * Runs one sync request and, when it was refused for using another user's device id, records the attempt in
+ * the actor's agency before the 403 goes out: a device id is not a secret, but trying someone else's is worth a
+ * trace. The refusal usually happens inside the request's own transaction, which rolls back, so the audit row
+ * gets a transaction of its own.
+ */
+export async function auditForeignDevice<T>(
+  db: Kysely<Database>,
+  actor: Pick<SyncActor, 'orgId' | 'userId'> & Partial<Pick<SyncActor, 'ip' | 'requestId'>>,
+  deviceId: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Error && foreignDeviceRefusals.has(error)) {
+      await db.transaction().execute((trx) =>
+        appendAudit(trx, {
+          orgId: actor.orgId,
+          actorUserId: actor.userId,
+          action: 'sync.device_rejected',
+          entityType: 'sync_device',
+          entityId: deviceId,
+          data: { deviceId, reason: 'registered to another user' },
+          ip: actor.ip ?? null,
+          requestId: actor.requestId ?? null,
+        }),
+      );
+    }
+    throw error;
+  }
 }
 
 /**
@@ -53,6 +92,14 @@ export async function ownDevice(
  * which of its mutation ids were already processed.
  */
 export async function registerDevice(
+  db: Kysely<Database>,
+  actor: SyncActor,
+  input: RegisterInput,
+): Promise<RegisterResponse> {
+  return auditForeignDevice(db, actor, input.deviceId, () => registerOwnDevice(db, actor, input));
+}
+
+async function registerOwnDevice(
   db: Kysely<Database>,
   actor: SyncActor,
   input: RegisterInput,

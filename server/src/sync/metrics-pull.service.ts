@@ -3,7 +3,7 @@ import { AppError } from '@kiki/shared/errors';
 import { can, type Grant } from '@kiki/shared/permissions';
 import { METRICS_PAGE_MAX_ROWS, type MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../db/database';
-import { ownDevice } from './device.service';
+import { auditForeignDevice, ownDevice } from './device.service';
 import {
   decodeMetricsCursor,
   encodeMetricsCursor,
@@ -233,6 +233,14 @@ async function deltaPage(
  * docs/sync-protocol.md "## Metrics" for the cursor rules.
  */
 export async function pullMetricsPage(
+  db: Kysely<Database>,
+  input: MetricsPullInput,
+  retainedFrom: (orgId: string) => Promise<number>,
+): Promise<MetricsPullPage> {
+  return auditForeignDevice(db, input, input.deviceId, () => pullMetricsPageOnce(db, input, retainedFrom));
+}
+
+async function pullMetricsPageOnce(
   db: Kysely<Database>,
   input: MetricsPullInput,
   retainedFrom: (orgId: string) => Promise<number>,

@@ -8,7 +8,7 @@ import {
   type Tombstone,
 } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../db/database';
-import { ownDevice } from './device.service';
+import { auditForeignDevice, ownDevice } from './device.service';
 import { decodePullCursor, encodePullCursor, type SnapshotCursor } from './pull-cursor';
 import { currentSyncVersion, loadActorGrants, readableClientIds, type SyncActor } from './sync-access';
 import { appendEntityRows, countScopeRows, emptyChanges, SYNC_ENTITY_TYPES, type RowScope } from './sync-rows';
@@ -154,6 +154,10 @@ async function deltaPage(
  * server.
  */
 export async function pullChanges(db: Kysely<Database>, actor: SyncActor, request: PullRequest): Promise<PullResponse> {
+  return auditForeignDevice(db, actor, request.deviceId, () => pullInSnapshot(db, actor, request));
+}
+
+async function pullInSnapshot(db: Kysely<Database>, actor: SyncActor, request: PullRequest): Promise<PullResponse> {
   const cursor = request.cursor === null ? null : decodePullCursor(request.cursor);
   const limit = Math.min(request.limit ?? PULL_MAX_ROWS, PULL_MAX_ROWS);
   return db

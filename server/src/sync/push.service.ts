@@ -11,7 +11,7 @@ import type {
 } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../db/database';
 import { applyMutation, type MutationOutcome, type MutationTarget } from './apply-mutation';
-import { ownDevice } from './device.service';
+import { auditForeignDevice, ownDevice } from './device.service';
 import { currentSyncVersion, loadActorGrants, type SyncActor } from './sync-access';
 import { emptyChanges, toSyncAdCopy, toSyncApproval, toSyncCampaign } from './sync-rows';
 
@@ -250,6 +250,10 @@ export async function pushMutations(
   actor: SyncActor,
   request: PushRequest,
 ): Promise<PushResponse> {
+  return auditForeignDevice(db, actor, request.deviceId, () => pushInOrder(db, actor, request));
+}
+
+async function pushInOrder(db: Kysely<Database>, actor: SyncActor, request: PushRequest): Promise<PushResponse> {
   const first = request.mutations[0];
   if (first === undefined) throw new AppError('VALIDATION_FAILED', 'Send at least one mutation.');
   request.mutations.forEach((m, i) => {

@@ -383,6 +383,14 @@ describe('sync metrics ingest and pull', () => {
       expect((await pullRaw(analyst, { deviceId: managerDevice, clientId: clientC.id, cursor: null })).statusCode).toBe(
         403,
       );
+      // Only the foreign device is audited, not the unreadable client.
+      const audits = await t.db
+        .selectFrom('audit_log')
+        .select(['org_id', 'actor_user_id', 'entity_id'])
+        .where('action', '=', 'sync.device_rejected')
+        .where('actor_user_id', 'in', [analyst.id, viewerB.id])
+        .execute();
+      expect(audits).toEqual([{ org_id: orgId, actor_user_id: analyst.id, entity_id: managerDevice }]);
     });
 
     it('rejects a cursor issued for another client', async () => {

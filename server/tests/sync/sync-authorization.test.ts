@@ -141,6 +141,18 @@ describe('authorization in sync', () => {
     expect(pull.statusCode).toBe(403);
     const foreign = await testDevice(t, other.users.owner, mine.deviceId);
     expect((await foreign.pullRaw({ cursor: null })).statusCode).toBe(403);
+    // Each refusal leaves a trace in the actor's own agency, none in the device owner's name.
+    const audits = await t.db
+      .selectFrom('audit_log')
+      .select(['org_id', 'actor_user_id', 'entity_id'])
+      .where('action', '=', 'sync.device_rejected')
+      .where('entity_id', '=', mine.deviceId)
+      .execute();
+    const byManager = { org_id: world.org.id, actor_user_id: world.users.manager.id, entity_id: mine.deviceId };
+    expect(audits.filter((a) => a.org_id === world.org.id)).toEqual([byManager, byManager, byManager]);
+    expect(audits.filter((a) => a.org_id !== world.org.id)).toEqual([
+      { org_id: other.org.id, actor_user_id: other.users.owner.id, entity_id: mine.deviceId },
+    ]);
   });
 
   it('answers an unregistered device with 404 and an unauthenticated caller with 401', async () => {
