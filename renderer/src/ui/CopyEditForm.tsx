@@ -6,7 +6,7 @@ import { AD_COPY_LIMITS } from '@kiki/shared/sync/sync-mutations';
 import { NO_FORM_ERRORS, type FormErrors } from '../lib/form-errors';
 import { copyChangesFromForm, copyFormValues, type AdCopyChanges, type CopyFormValues } from './copy-edit';
 import { FormField } from './FormField';
-import { Spinner } from './Spinner';
+import { EditFormFooter } from './EditFormFooter';
 
 export type SaveCopy = (copy: AdCopy, changes: AdCopyChanges) => Promise<Result<{ copy: AdCopy }>>;
 
@@ -105,25 +105,7 @@ export function CopyEditForm({ copy, onSave, onClose }: Props) {
           />
         )}
       </FormField>
-      {errors.form !== null && (
-        <p className="field-error" role="alert">
-          {errors.form}
-        </p>
-      )}
-      {saveError !== null && (
-        <div className="form-alert" role="alert">
-          <p>{saveError.message}</p>
-        </div>
-      )}
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={saving}>
-          {saving && <Spinner />}
-          {saving ? 'Saving…' : 'Save'}
-        </button>
-        <button type="button" className="button" onClick={() => onClose(null)} disabled={saving}>
-          Cancel
-        </button>
-      </div>
+      <EditFormFooter formError={errors.form} saveError={saveError} saving={saving} onCancel={() => onClose(null)} />
     </form>
   );
 }

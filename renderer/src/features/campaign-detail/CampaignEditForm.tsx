@@ -5,7 +5,7 @@ import { budgetTypeSchema, campaignStatusSchema, type Campaign } from '@kiki/sha
 import { NO_FORM_ERRORS, type FormErrors } from '../../lib/form-errors';
 import { currencyFractionDigits } from '../../lib/money-input';
 import { FormField } from '../../ui/FormField';
-import { Spinner } from '../../ui/Spinner';
+import { EditFormFooter } from '../../ui/EditFormFooter';
 import { STATUS_LABELS } from '../../ui/StatusBadge';
 import {
   campaignChangesFromForm,
@@ -148,26 +148,13 @@ export function CampaignEditForm({ campaign, onSave, onClose }: Props) {
           )}
         </FormField>
       </div>
-      {errors.form !== null && (
-        <p className="field-error" role="alert">
-          {errors.form}
-        </p>
-      )}
-      {saveError !== null && (
-        <div className="form-alert" role="alert">
-          <p>{saveError.message}</p>
-        </div>
-      )}
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={saving}>
-          {saving && <Spinner />}
-          {saving ? 'Saving…' : 'Save'}
-        </button>
-        <button type="button" className="button" onClick={() => onClose(null)} disabled={saving}>
-          Cancel
-        </button>
-        <span className="muted form-keys">Enter saves · Esc cancels · works offline</span>
-      </div>
+      <EditFormFooter
+        formError={errors.form}
+        saveError={saveError}
+        saving={saving}
+        onCancel={() => onClose(null)}
+        hint="Enter saves · Esc cancels · works offline"
+      />
     </form>
   );
 }
