@@ -23,7 +23,7 @@ export interface CampaignListPage {
   rows: { campaign: Campaign; clientName: string; totals: MetricTotals }[];
 }
 
-interface CampaignRow {
+export interface CampaignRow {
   id: string;
   client_id: string;
   name: string;
@@ -188,7 +188,8 @@ async function platformsOf(db: Kysely<Database>, campaignIds: string[]): Promise
   return byCampaign;
 }
 
-function toCampaign(row: CampaignRow, platforms: Platform[]): Campaign {
+/** A campaigns row (joined with its client's currency) as the domain type. */
+export function toCampaign(row: CampaignRow, platforms: Platform[]): Campaign {
   return {
     id: row.id,
     clientId: row.client_id,

@@ -4,6 +4,7 @@ import type { Campaign } from '@kiki/shared/domain/campaign.schema';
 import type { AdCopy } from '@kiki/shared/domain/creative.schema';
 import type { Platform } from '@kiki/shared/domain/platform.schema';
 import type { SyncChanges, SyncEntityType } from '@kiki/shared/sync/sync-protocol';
+import { toCampaign, type CampaignRow as CampaignCacheRow } from '../services/campaigns.repository';
 import { createMetricsPurge } from '../services/metrics-purge.repository';
 import { removeMetricRows } from './metrics-remove.repository';
 
@@ -13,21 +14,7 @@ import { removeMetricRows } from './metrics-remove.repository';
  * metrics out through the exact-rollup paths.
  */
 
-interface CampaignRow {
-  id: string;
-  client_id: string;
-  name: string;
-  objective: string;
-  status: string;
-  budget_type: string;
-  budget_micros: number;
-  start_date: string;
-  end_date: string | null;
-  updated_at: string;
-  currency: string;
-  status_version: number;
-  budget_version: number;
-}
+type CampaignRow = CampaignCacheRow & { status_version: number; budget_version: number };
 
 export type LocalCampaign = Campaign & { statusVersion: number; budgetVersion: number };
 
@@ -46,22 +33,7 @@ export function readCampaign(sqlite: BetterSqlite3.Database, campaignId: string)
     )
     .all(campaignId)
     .map((p) => p.platform as Platform);
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    name: row.name,
-    objective: row.objective as Campaign['objective'],
-    status: row.status as Campaign['status'],
-    budgetType: row.budget_type as Campaign['budgetType'],
-    budgetMicros: row.budget_micros,
-    currency: row.currency,
-    startDate: row.start_date,
-    endDate: row.end_date,
-    platforms,
-    updatedAt: row.updated_at,
-    statusVersion: row.status_version,
-    budgetVersion: row.budget_version,
-  };
+  return { ...toCampaign(row, platforms), statusVersion: row.status_version, budgetVersion: row.budget_version };
 }
 
 interface AdCopyRow {
