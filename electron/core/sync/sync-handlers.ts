@@ -122,8 +122,8 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       } finally {
         // Signed out: the engine idles (no remote); still signed in (refused): it carries on.
         if (!closed) {
-          engine.resume();
           if (session.get().state === 'signedIn') startSyncing();
+          else engine.resume();
         }
       }
     },
