@@ -1,6 +1,7 @@
 import { AppError } from '@kiki/shared/errors';
 import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
-import { METRICS_PAGE_MAX_ROWS } from '@kiki/shared/sync/sync-protocol';
+import { METRICS_PAGE_MAX_ROWS, SYNC_PATHS } from '@kiki/shared/sync/sync-protocol';
+import { yieldUntilRequestSent } from './request-departure';
 
 /** The part of C1's metrics applier (metrics-apply.ts) this loop drives. */
 export interface MetricsApplierPort {
@@ -129,6 +130,8 @@ export async function syncClientMetrics(
       // A prefetch abandoned by a failure elsewhere must not surface as an unhandled rejection.
       next.catch(() => undefined);
       prefetched.set(requestKey(clientId, page.cursor), next);
+      // Writing this page blocks the thread; let the request for the next one leave first.
+      await yieldUntilRequestSent(SYNC_PATHS.metricsPull);
     }
     if (page.resetRequired) {
       const count = (resets.get(clientId) ?? 0) + 1;

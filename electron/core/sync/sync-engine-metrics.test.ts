@@ -72,6 +72,37 @@ describe('sync engine: metrics', () => {
     ]);
   });
 
+  it('lets the next page request leave before writing the current page, though the remote starts it asynchronously', async () => {
+    const local = fakeStore();
+    const pages = [
+      metricsPage('recent', 'r1', true),
+      metricsPage('history', 'h1', true),
+      metricsPage('history', 'h2', true),
+      metricsPage('history', 'h3', false),
+    ];
+    const { remote } = fakeRemote(local.log, {
+      pull: () => Promise.resolve(pullPage('c', false, { readableClientIds: [CLIENT] })),
+      // The real remote awaits the session (access token) before fetch writes the request: a synchronous page
+      // write right after calling it would hold the request back until the write is over.
+      metricsPull: async (body) => {
+        await Promise.resolve();
+        await new Promise((resolve) => setImmediate(resolve));
+        local.log.push(`sent after ${body.cursor ?? 'start'}`);
+        return pages.shift() ?? metricsPage('delta', 'z', false, 0);
+      },
+    });
+    await engineWith(local.store, remote).engine.syncNow();
+    const order = local.log.filter((l) => l.startsWith('sent after h') || l.startsWith('snapshot history'));
+    // Each history page is written only after the request for the one after it has gone out.
+    expect(order).toEqual([
+      'sent after h1',
+      'snapshot history 1',
+      'sent after h2',
+      'snapshot history 1',
+      'snapshot history 1',
+    ]);
+  });
+
   it('follows a burst of pokes with metric deltas once at the start and once after the window, not per poke', async () => {
     const local = fakeStore();
     let metricRequests = 0;
