@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daysInRange } from '@kiki/shared/dates';
 import { newId } from '@kiki/shared/ids';
+import { metricRowsOf, type MetricRow } from '@kiki/shared/sync/metric-wire';
 import {
   metricsIngestResponseSchema,
   metricsPullResponseSchema,
   SYNC_PATHS,
   SYNC_PROTOCOL_VERSION,
   SYNC_SCHEMA_VERSION_HEADER,
-  type MetricWireRow,
   type MetricsPullResponse,
 } from '@kiki/shared/sync/sync-protocol';
 import type { MetricIngestRow } from '../../src/sync/metrics-ingest.service';
@@ -237,9 +238,52 @@ describe('sync metrics ingest and pull', () => {
   describe('pull', () => {
     let clientC: TestClient;
     let adsC: SeededCampaign[];
-    let expected: Map<string, MetricWireRow>;
+    let expected: Map<string, MetricRow>;
     let outside: Set<string>;
-    const keyOf = (r: MetricWireRow) => `${r[0]}|${r[1]}|${r[2]}`;
+    const keyOf = (r: Pick<MetricRow, 'adId' | 'platform' | 'date'>) => `${r.adId}|${r.platform}|${r.date}`;
+    const byKey = (a: MetricRow, b: MetricRow) => (keyOf(a) < keyOf(b) ? -1 : 1);
+    const rowsOf = (page: MetricsPullResponse) => metricRowsOf(page.windowStart, page.ads);
+    /** Row number `n` as a page carries it (the ingest tests' `row` scales its numbers differently). */
+    const metricRow = (ad: SeededCampaign, date: string, n: number): MetricRow => ({
+      adId: ad.adId,
+      platform: 'meta',
+      date,
+      impressions: n,
+      clicks: n,
+      spendMicros: n * 10,
+      conversions: n,
+      revenueMicros: n * 20,
+    });
+    /** Rows written straight to the table (so dates outside the window too); returns them as a page carries them. */
+    const insertMetrics = async (rows: readonly { ad: SeededCampaign; date: string; n: number }[]) => {
+      const written = rows.map(({ ad, date, n }) => ({ ad, m: metricRow(ad, date, n) }));
+      await t.db
+        .insertInto('performance_metrics')
+        .values(
+          written.map(({ ad, m }) => ({
+            org_id: orgId,
+            platform: m.platform,
+            ad_id: m.adId,
+            date: m.date,
+            client_id: ad.clientId,
+            campaign_id: ad.id,
+            impressions: m.impressions,
+            clicks: m.clicks,
+            spend_micros: m.spendMicros,
+            conversions: m.conversions,
+            revenue_micros: m.revenueMicros,
+          })),
+        )
+        .execute();
+      return written.map(({ m }) => m);
+    };
+    /** A client of its own with `count` ads, in the pages' (ad id) order. */
+    const clientWithAds = async (count: number) => {
+      const client = await t.createClient({ orgId, timezone: TIMEZONE });
+      const ads: SeededCampaign[] = [];
+      for (let i = 0; i < count; i++) ads.push(await seedCampaign(t.db, orgId, client.id, { days: [] }));
+      return { client, ads: ads.sort((a, b) => (a.adId < b.adId ? -1 : 1)) };
+    };
 
     beforeAll(async () => {
       // A client of its own so the ingest tests above do not change the counts.
@@ -260,39 +304,27 @@ describe('sync metrics ingest and pull', () => {
         addDays(today, -1),
         today,
       ];
-      expected = new Map();
-      outside = new Set();
+      const seeded = [];
       let n = 1;
-      const values = [];
       for (const ad of adsC) {
         for (const date of dates) {
           n += 1;
-          const wire: MetricWireRow = [ad.adId, 'meta', date, ad.id, n, n, n * 10, n, n * 20];
-          if (date >= window.windowStart) expected.set(keyOf(wire), wire);
-          else outside.add(keyOf(wire));
-          values.push({
-            org_id: orgId,
-            platform: 'meta' as const,
-            ad_id: ad.adId,
-            date,
-            client_id: clientC.id,
-            campaign_id: ad.id,
-            impressions: n,
-            clicks: n,
-            spend_micros: n * 10,
-            conversions: n,
-            revenue_micros: n * 20,
-          });
+          seeded.push({ ad, date, n });
         }
       }
-      await t.db.insertInto('performance_metrics').values(values).execute();
+      expected = new Map();
+      outside = new Set();
+      for (const r of await insertMetrics(seeded)) {
+        if (r.date >= window.windowStart) expected.set(keyOf(r), r);
+        else outside.add(keyOf(r));
+      }
     });
 
-    const snapshot = async (user: TestUser, deviceId: string, limit: number) => {
+    const snapshot = async (user: TestUser, deviceId: string, clientId: string, limit?: number) => {
       const pages: MetricsPullResponse[] = [];
       let cursor: string | null = null;
       for (let i = 0; i < 100; i++) {
-        const page = await pull(user, { deviceId, clientId: clientC.id, cursor, limit });
+        const page = await pull(user, { deviceId, clientId, cursor, ...(limit === undefined ? {} : { limit }) });
         pages.push(page);
         cursor = page.cursor;
         if (!page.hasMore) break;
@@ -302,9 +334,9 @@ describe('sync metrics ingest and pull', () => {
 
     it('sends every window row exactly once, recent days first, each phase in (ad, platform, date) order', async () => {
       const deviceId = await deviceOf(analyst);
-      const pages = await snapshot(analyst, deviceId, 7);
+      const pages = await snapshot(analyst, deviceId, clientC.id, 7);
       const window = metricsWindow(today);
-      const sent = pages.flatMap((p) => p.rows.map((r) => ({ phase: p.phase, row: r })));
+      const sent = pages.flatMap((p) => rowsOf(p).map((r) => ({ phase: p.phase, row: r })));
       expect(sent.length).toBe(expected.size);
       expect(new Set(sent.map((s) => keyOf(s.row))).size).toBe(expected.size);
       for (const { row: r } of sent) expect(r).toEqual(expected.get(keyOf(r)));
@@ -316,8 +348,8 @@ describe('sync metrics ingest and pull', () => {
       expect(phases.slice(0, firstHistory).every((p) => p === 'recent')).toBe(true);
       expect(phases.slice(firstHistory).every((p) => p === 'history')).toBe(true);
       for (const { phase, row: r } of sent) {
-        if (phase === 'recent') expect(r[2] >= window.recentStart).toBe(true);
-        else expect(r[2] >= window.windowStart && r[2] < window.recentStart).toBe(true);
+        if (phase === 'recent') expect(r.date >= window.recentStart).toBe(true);
+        else expect(r.date >= window.windowStart && r.date < window.recentStart).toBe(true);
       }
       for (const phase of ['recent', 'history'] as const) {
         const keys = sent.filter((s) => s.phase === phase).map((s) => keyOf(s.row));
@@ -331,23 +363,13 @@ describe('sync metrics ingest and pull', () => {
 
     it('after the snapshot, a delta returns only the rows an ingest really changed, even across pages', async () => {
       const deviceId = await deviceOf(manager);
-      const pages = await snapshot(manager, deviceId, 50);
+      const pages = await snapshot(manager, deviceId, clientC.id, 50);
       let cursor = (pages.at(-1) as MetricsPullResponse).cursor;
       const quiet = await pull(manager, { deviceId, clientId: clientC.id, cursor });
-      expect(quiet).toMatchObject({ phase: 'delta', rows: [], hasMore: false });
+      expect(quiet).toMatchObject({ phase: 'delta', ads: [], hasMore: false });
 
       const [c1, c2, c3] = adsC as [SeededCampaign, SeededCampaign, SeededCampaign];
-      const unchanged = expected.get(`${c1.adId}|meta|${today}`) as MetricWireRow;
-      const resend: MetricIngestRow = {
-        adId: c1.adId,
-        platform: 'meta',
-        date: today,
-        impressions: unchanged[4],
-        clicks: unchanged[5],
-        spendMicros: unchanged[6],
-        conversions: unchanged[7],
-        revenueMicros: unchanged[8],
-      };
+      const resend: MetricIngestRow = { ...(expected.get(`${c1.adId}|meta|${today}`) as MetricRow) };
       const changed = [
         row(c1, addDays(today, -1), 77),
         row(c2, today, 78),
@@ -357,18 +379,170 @@ describe('sync metrics ingest and pull', () => {
       const result = await ingest(manager, [resend, ...changed]);
       expect(result.upserted).toBe(changed.length);
 
-      const got: MetricWireRow[] = [];
+      const got: MetricRow[] = [];
       for (let i = 0; i < 10; i++) {
         const page = await pull(manager, { deviceId, clientId: clientC.id, cursor, limit: 3 });
         expect(page.phase).toBe('delta');
-        got.push(...page.rows);
+        got.push(...rowsOf(page));
         cursor = page.cursor;
         if (!page.hasMore) break;
       }
-      expect(got.map(keyOf).sort()).toEqual(changed.map((r) => `${r.adId}|meta|${r.date}`).sort());
-      expect(got.find((r) => r[0] === c3.adId && r[2] === today)?.[4]).toBe(79_000);
+      expect(got.sort(byKey)).toEqual([...changed].sort(byKey));
+      expect(got.find((r) => r.adId === c3.adId && r.date === today)?.impressions).toBe(79_000);
       const after = await pull(manager, { deviceId, clientId: clientC.id, cursor });
-      expect(after.rows).toEqual([]);
+      expect(after.ads).toEqual([]);
+    });
+
+    it('sends every page as JSON that metricsPullResponseSchema accepts unchanged, in every phase', async () => {
+      // The route sends the text PostgreSQL built without encoding it through the schema: this is its only check.
+      const { client, ads } = await clientWithAds(2);
+      const { windowStart, recentStart } = metricsWindow(today);
+      await insertMetrics(
+        ads.flatMap((ad, i) =>
+          [windowStart, addDays(recentStart, -3), addDays(recentStart, -1), recentStart, today].map((date, j) => ({
+            ad,
+            date,
+            n: 10 * i + j + 1,
+          })),
+        ),
+      );
+      const deviceId = await deviceOf(manager);
+      const bodies: unknown[] = [];
+      const pullJson = async (cursor: string | null) => {
+        const res = await pullRaw(manager, { deviceId, clientId: client.id, cursor, limit: 3 });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        const json: unknown = JSON.parse(res.body);
+        bodies.push(json);
+        return json as MetricsPullResponse;
+      };
+      let page = await pullJson(null);
+      while (page.hasMore) page = await pullJson(page.cursor);
+      await ingest(manager, [row(ads[0] as SeededCampaign, today, 5), row(ads[1] as SeededCampaign, recentStart, 6)]);
+      await pullJson(page.cursor);
+
+      for (const json of bodies) {
+        const parsed = metricsPullResponseSchema.safeParse(json);
+        expect(parsed.error).toBeUndefined();
+        // Nothing stripped: no key the schema does not know (such as protocol 1's `rows`).
+        expect(parsed.data).toEqual(json);
+      }
+      const pages = bodies as MetricsPullResponse[];
+      expect(new Set(pages.map((p) => p.phase))).toEqual(new Set(['recent', 'history', 'delta']));
+      expect(pages.some((p) => p.ads.length === 2)).toBe(true);
+      expect(pages.at(-1)?.ads.map(([adId, platform]) => [adId, platform])).toEqual([
+        [ads[0]?.adId, 'meta'],
+        [ads[1]?.adId, 'meta'],
+      ]);
+    });
+
+    it('splits an ad across two pages when a page ends inside its days, losing and repeating no row', async () => {
+      const { client, ads } = await clientWithAds(2);
+      const [a1, a2] = ads as [SeededCampaign, SeededCampaign];
+      const { windowStart, recentStart } = metricsWindow(today);
+      const dates = [0, 3, 6, 9, 12].map((i) => addDays(recentStart, i));
+      const rows = await insertMetrics(ads.flatMap((ad, i) => dates.map((date, j) => ({ ad, date, n: 100 * i + j }))));
+      const days = dates.map((date) => daysInRange(windowStart, date) - 1);
+
+      const pages = await snapshot(manager, await deviceOf(manager), client.id, 3);
+      expect(pages.map((p) => [p.phase, p.ads.map(([adId, , adDays]) => [adId, adDays])])).toEqual([
+        ['recent', [[a1.adId, days.slice(0, 3)]]],
+        [
+          'recent',
+          [
+            [a1.adId, days.slice(3)],
+            [a2.adId, days.slice(0, 1)],
+          ],
+        ],
+        ['recent', [[a2.adId, days.slice(1, 4)]]],
+        ['recent', [[a2.adId, days.slice(4)]]],
+        ['history', []],
+      ]);
+      expect(pages.flatMap(rowsOf)).toEqual(rows);
+      expect(pages.map((p) => p.progress.done)).toEqual([3, 6, 9, 10, 10]);
+    });
+
+    it('numbers days from windowStart, so an ad with gaps in its dates gets the same dates back', async () => {
+      const { client, ads } = await clientWithAds(1);
+      const { windowStart, recentStart } = metricsWindow(today);
+      const dates = [windowStart, addDays(windowStart, 1), addDays(windowStart, 5), addDays(recentStart, -1), today];
+      const rows = await insertMetrics(dates.map((date, n) => ({ ad: ads[0] as SeededCampaign, date, n: n + 1 })));
+
+      const [recent, history, ...rest] = await snapshot(manager, await deviceOf(manager), client.id);
+      expect(rest).toEqual([]);
+      expect(recent?.ads.map(([, , days]) => days)).toEqual([[daysInRange(windowStart, today) - 1]]);
+      expect(history?.ads.map(([, , days]) => days)).toEqual([[0, 1, 5, daysInRange(windowStart, recentStart) - 2]]);
+      expect([recent, history].flatMap((p) => (p === undefined ? [] : rowsOf(p)))).toEqual([
+        rows[4],
+        ...rows.slice(0, 4),
+      ]);
+    });
+
+    it('groups a delta page per ad across change_seqs, and a full page resumes after its last row', async () => {
+      const { client, ads } = await clientWithAds(3);
+      const [e1, e2, e3] = ads as [SeededCampaign, SeededCampaign, SeededCampaign];
+      const deviceId = await deviceOf(manager);
+      let cursor = (await snapshot(manager, deviceId, client.id)).at(-1)?.cursor ?? null;
+      const day = (n: number) => addDays(today, -n);
+      // Two ingests, so two change_seqs; in page order (change_seq, ad, date) a limit of 3 stops inside the first.
+      // e3's older day is written last, so the second page's last row is not its greatest (ad, date).
+      await ingest(manager, [row(e1, day(3), 1), row(e1, day(2), 2), row(e2, day(5), 3), row(e3, day(1), 4)]);
+      await ingest(manager, [row(e3, day(5), 5), row(e1, day(9), 6)]);
+
+      const pages: MetricsPullResponse[] = [];
+      for (let i = 0; i < 5; i++) {
+        const page = await pull(manager, { deviceId, clientId: client.id, cursor, limit: 3 });
+        pages.push(page);
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+      }
+      const { windowStart } = metricsWindow(today);
+      const dayOf = (n: number) => daysInRange(windowStart, day(n)) - 1;
+      // The first page stops inside the first ingest; the second holds the rest of it and the whole second
+      // ingest, one group per ad with its days in date order whichever ingest wrote them.
+      expect(pages.map((p) => [p.phase, p.hasMore, p.ads.map(([adId, , days]) => [adId, days])])).toEqual([
+        [
+          'delta',
+          true,
+          [
+            [e1.adId, [dayOf(3), dayOf(2)]],
+            [e2.adId, [dayOf(5)]],
+          ],
+        ],
+        [
+          'delta',
+          true,
+          [
+            [e1.adId, [dayOf(9)]],
+            [e3.adId, [dayOf(5), dayOf(1)]],
+          ],
+        ],
+        ['delta', false, []],
+      ]);
+      const impressionsOf = (p: MetricsPullResponse) => rowsOf(p).map((r) => [r.adId, r.date, r.impressions]);
+      expect(impressionsOf(pages[0] as MetricsPullResponse)).toEqual([
+        [e1.adId, day(3), 1000],
+        [e1.adId, day(2), 2000],
+        [e2.adId, day(5), 3000],
+      ]);
+      expect(impressionsOf(pages[1] as MetricsPullResponse)).toEqual([
+        [e1.adId, day(9), 6000],
+        [e3.adId, day(5), 5000],
+        [e3.adId, day(1), 4000],
+      ]);
+    });
+
+    it('answers a protocol 1 device (which reads one tuple per row) with 426 UPDATE_REQUIRED, not a page', async () => {
+      const deviceId = await deviceOf(manager);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: SYNC_PATHS.metricsPull,
+        headers: { ...(await t.authHeader(manager)), [SYNC_SCHEMA_VERSION_HEADER]: '1' },
+        payload: { deviceId, clientId: clientC.id, cursor: null },
+      });
+      expect(res.statusCode).toBe(426);
+      expect(errorCodeOf(res)).toBe('UPDATE_REQUIRED');
+      expect(res.json()).not.toHaveProperty('ads');
     });
 
     it('refuses a client the user cannot read and a device that is not theirs; an unregistered device is 404', async () => {
