@@ -9,12 +9,14 @@
 import { cpus, loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { newId } from '@kiki/shared/ids';
+import { metricRowCount } from '@kiki/shared/sync/metric-wire';
 import {
   METRICS_INGEST_MAX_ROWS,
   metricsPullResponseSchema,
   SYNC_PATHS,
   SYNC_PROTOCOL_VERSION,
   SYNC_SCHEMA_VERSION_HEADER,
+  type MetricsPullResponse,
 } from '@kiki/shared/sync/sync-protocol';
 import { addDays, todayIn } from '../src/sync/metrics-window';
 import {
@@ -169,8 +171,8 @@ async function snapshot(
     pages += 1;
     let hasMore: boolean;
     if (parse) {
-      const page = JSON.parse(text) as { cursor: string; hasMore: boolean; rows: unknown[] };
-      rows += page.rows.length;
+      const page = JSON.parse(text) as MetricsPullResponse;
+      rows += metricRowCount(page.ads);
       cursor = page.cursor;
       hasMore = page.hasMore;
     } else {
