@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { newId } from '@kiki/shared/ids';
+import { groupMetricRows, metricRowCount, type MetricRow } from '@kiki/shared/sync/metric-wire';
 import type { Platform } from '@kiki/shared/domain/platform.schema';
 import {
   METRICS_PAGE_MAX_ROWS,
   METRICS_RECENT_DAYS,
-  type MetricWireRow,
   type MetricsPullResponse,
   type PullResponse,
 } from '@kiki/shared/sync/sync-protocol';
@@ -18,7 +18,7 @@ import { BENCH_DIR } from './bench-dataset';
 import { assertEqual, machineInfo, ms } from './desktop-bench-support';
 
 /**
- * Initial-sync metrics apply: ~1M snapshot rows in the server's wire shape (tuples, primary-key order within a
+ * Initial-sync metrics apply: ~1M snapshot rows in the server's wire shape (grouped per ad, key order within a
  * phase, 50k-row pages, recent days first) into a WAL cache file, rollups rebuilt when each phase ends. Times
  * the desktop side only (no network, no JSON parsing); the issue's target is >= 150k rows/s end to end.
  *   npx tsx tests/bench/sync-metrics-apply.bench.ts [--rows 1000000] [--clients 4]
@@ -152,7 +152,7 @@ const historyDays = days.filter((d) => d < recentStart);
 /** Pages of one client's snapshot phase, built before the clock starts. */
 function pages(clientId: string, phase: 'recent' | 'history', phaseDays: string[]): MetricsPullResponse[] {
   const result: MetricsPullResponse[] = [];
-  let rows: MetricWireRow[] = [];
+  let rows: MetricRow[] = [];
   let seed = 1;
   const flush = (last: boolean) => {
     result.push({
@@ -160,7 +160,7 @@ function pages(clientId: string, phase: 'recent' | 'history', phaseDays: string[
       hasMore: !last || phase === 'recent',
       phase,
       windowStart,
-      rows,
+      ads: groupMetricRows(windowStart, rows),
       progress: { done: 0, total: 0 },
       resetRequired: false,
     });
@@ -171,17 +171,16 @@ function pages(clientId: string, phase: 'recent' | 'history', phaseDays: string[
       seed = (seed * 48271) % 2147483647;
       const impressions = seed % 5000;
       const clicks = seed % 97;
-      rows.push([
-        ad.id,
-        ad.platform,
+      rows.push({
+        adId: ad.id,
+        platform: ad.platform,
         date,
-        ad.campaignId,
         impressions,
         clicks,
-        (seed % 900) * 10_000,
-        seed % 7,
-        (seed % 2000) * 10_000,
-      ]);
+        spendMicros: (seed % 900) * 10_000,
+        conversions: seed % 7,
+        revenueMicros: (seed % 2000) * 10_000,
+      });
       if (rows.length === METRICS_PAGE_MAX_ROWS) flush(false);
     }
   }
@@ -206,7 +205,7 @@ for (const phase of ['recent', 'history'] as const) {
     for (const p of phasePages) {
       const result = applier.applySnapshotPage(clientId, p);
       if (result.skippedUnknownAds !== 0) throw new Error('rows were skipped');
-      totalRows += p.rows.length;
+      totalRows += metricRowCount(p.ads);
     }
     const t1 = performance.now();
     applier.finishSnapshotPhase(clientId, phase);

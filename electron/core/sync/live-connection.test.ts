@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '@kiki/shared/errors';
-import { LIVE_CLOSE_UNAUTHENTICATED, LIVE_CLOSE_UPDATE_REQUIRED } from '@kiki/shared/sync/sync-protocol';
+import {
+  LIVE_CLOSE_UNAUTHENTICATED,
+  LIVE_CLOSE_UPDATE_REQUIRED,
+  SYNC_PROTOCOL_VERSION,
+} from '@kiki/shared/sync/sync-protocol';
 import { createBackoff } from './backoff';
 import { createLiveConnection, type LiveConnection } from './live-connection';
 
@@ -96,7 +100,7 @@ describe('live connection', () => {
     const client = connectTo(server.url);
     await until(() => client.pokes.length === 1, 'hello');
     expect(server.requests[0]?.headers.authorization).toBe('Bearer access-1');
-    expect(server.requests[0]?.headers['x-kiki-schema-version']).toBe('1');
+    expect(server.requests[0]?.headers['x-kiki-schema-version']).toBe(String(SYNC_PROTOCOL_VERSION));
     expect(client.live.isOpen()).toBe(true);
     server.sockets[0]?.send(JSON.stringify({ type: 'poke', serverVersion: 7 }));
     server.sockets[0]?.send('not json');

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@kiki/shared/ids';
-import type { MetricWireRow, MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
+import type { Platform } from '@kiki/shared/domain/platform.schema';
+import { groupMetricRows } from '@kiki/shared/sync/metric-wire';
+import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import { openDatabase, type AppDatabase } from '../db/open-database';
 import { createMetricsIngest } from '../services/metrics-ingest.repository';
 import { createMetricsApplier, type MetricsApplier } from './metrics-apply';
@@ -59,6 +61,9 @@ async function openWith(page: ReturnType<typeof catalogPage>['page']): Promise<A
   return handle;
 }
 
+/** A row as the tests write it: [adId, platform, date, campaignId, impressions, clicks, spend, conversions, revenue]. */
+type MetricWireRow = [string, Platform, string, string, number, number, number, number, number];
+
 function wire(ad: ServerAd, date: string, seed: number): MetricWireRow {
   return [ad.id, ad.platform, date, ad.campaignId, 100 + seed, 10 + (seed % 7), 1_000 * seed, seed % 3, 2_500 * seed];
 }
@@ -66,13 +71,27 @@ function wire(ad: ServerAd, date: string, seed: number): MetricWireRow {
 const byKey = (a: MetricWireRow, b: MetricWireRow) =>
   a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0;
 
+/** A page of `rows` in key order, grouped per ad as the server sends them. */
 function metricsPage(rows: MetricWireRow[], overrides: Partial<MetricsPullResponse> = {}): MetricsPullResponse {
+  const windowStart = overrides.windowStart ?? '2024-02-01';
+  const flat = [...rows]
+    .sort(byKey)
+    .map(([adId, platform, date, , impressions, clicks, spendMicros, conversions, revenueMicros]) => ({
+      adId,
+      platform,
+      date,
+      impressions,
+      clicks,
+      spendMicros,
+      conversions,
+      revenueMicros,
+    }));
   return {
     cursor: newId(),
     hasMore: true,
     phase: 'recent',
-    windowStart: '2024-02-01',
-    rows: [...rows].sort(byKey),
+    windowStart,
+    ads: groupMetricRows(windowStart, flat),
     progress: { done: rows.length, total: 1000 },
     resetRequired: false,
     ...overrides,
@@ -189,6 +208,55 @@ describe('metric snapshots', () => {
     expect(count(handle.sqlite, 'metrics_daily')).toBe(4);
     expectRollupsExact(handle.sqlite);
   });
+  it('read the raw rows back at a phase end only when something else wrote to the cache during the snapshot', () => {
+    // Counts the checksum scans (the only COUNT(*) over metrics_daily the applier prepares).
+    let scans = 0;
+    const counting = new Proxy(handle.sqlite, {
+      get(target, property, receiver) {
+        if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
+        return (source: string) => {
+          const statement = target.prepare(source);
+          if (!source.includes('SELECT COUNT(*)')) return statement;
+          const raw = statement.raw.bind(statement);
+          return Object.assign(statement, {
+            raw: (toggle?: boolean) => {
+              scans += 1;
+              return toggle === undefined ? raw() : raw(toggle);
+            },
+          });
+        };
+      },
+    });
+    const watched = createMetricsApplier(counting);
+    watched.applySnapshotPage(catalog.clientId, metricsPage([wire(ad1(), '2026-02-20', 1)]));
+    watched.applySnapshotPage(catalog.clientId, metricsPage([wire(ad2(), '2026-02-21', 2)], { phase: 'history' }));
+    watched.finishSnapshotPhase(catalog.clientId, 'recent');
+    expect(scans).toBe(0);
+    expectRollupsExact(handle.sqlite);
+
+    // Another writer (here the ingest path) changes a row of this client between two pages: the totals are
+    // checked against the raw rows, found wrong, and the rollups rebuilt from the rows.
+    createMetricsIngest(handle.sqlite).ingest([
+      {
+        adId: ad1().id,
+        platform: ad1().platform,
+        date: '2026-02-20',
+        impressions: 9,
+        clicks: 9,
+        spendMicros: 9,
+        conversions: 9,
+        revenueMicros: 9,
+      },
+    ]);
+    watched.applySnapshotPage(
+      catalog.clientId,
+      metricsPage([wire(ad3(), '2025-07-01', 3)], { phase: 'history', hasMore: false }),
+    );
+    watched.finishSnapshotPhase(catalog.clientId, 'history');
+    expect(scans).toBe(1);
+    expectRollupsExact(handle.sqlite);
+  });
+
   it('leave nothing of a failed page, foreign keys on, and checkpoints back to normal after the snapshot', () => {
     const autocheckpoint = () => handle.sqlite.pragma('wal_autocheckpoint', { simple: true });
     const normal = autocheckpoint();
@@ -227,6 +295,31 @@ describe('metric deltas and the window', () => {
       .pluck()
       .get(ad1().id);
     expect(spend).toBe(50_000);
+  });
+
+  it('write an ad with more days than one statement holds, and a page applied twice, without a row lost or doubled', () => {
+    // 450 days of one ad: two full statements and a short one; the second ad takes a statement of another size.
+    const first = Date.parse('2024-03-01T00:00:00Z');
+    const day = (i: number) => new Date(first + i * 86_400_000).toISOString().slice(0, 10);
+    const rows = [
+      ...Array.from({ length: 450 }, (_, i) => wire(ad1(), day(i), i + 1)),
+      ...Array.from({ length: 37 }, (_, i) => wire(ad2(), day(i * 3), i + 7)),
+    ];
+    const page = metricsPage(rows, { phase: 'history' });
+    expect(applier.applySnapshotPage(catalog.clientId, page)).toEqual({ applied: 487, skippedUnknownAds: 0 });
+    // The same page again (a retried request): rows already there are updated in place, not duplicated.
+    const again = applier.applySnapshotPage(catalog.clientId, { ...page, hasMore: false });
+    expect(again.skippedUnknownAds).toBe(0);
+    applier.finishSnapshotPhase(catalog.clientId, 'history');
+    expect(count(handle.sqlite, 'metrics_daily')).toBe(487);
+    const stored = handle.sqlite
+      .prepare(
+        'SELECT ad_id, platform, date, campaign_id, impressions, clicks, spend_micros, conversions, revenue_micros FROM metrics_daily ORDER BY ad_id, platform, date',
+      )
+      .raw()
+      .all();
+    expect(stored).toEqual([...rows].sort(byKey));
+    expectRollupsExact(handle.sqlite);
   });
 
   it('trim rows before the window, including inside a month, with every rollup exact', () => {

@@ -1,6 +1,7 @@
 import { AppError } from '@kiki/shared/errors';
 import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import { METRICS_PAGE_MAX_ROWS, SYNC_PATHS } from '@kiki/shared/sync/sync-protocol';
+import { metricRowCount } from '@kiki/shared/sync/metric-wire';
 import { yieldUntilRequestSent } from './request-departure';
 
 /** The part of C1's metrics applier (metrics-apply.ts) this loop drives. */
@@ -112,15 +113,15 @@ export async function syncClientMetrics(
     deps.checkpoint();
     if (waiting !== undefined && held.has(key)) {
       held.delete(key);
-      heldRows -= page.rows.length;
+      heldRows -= metricRowCount(page.ads);
     }
     const previous = storedPhase(before);
     if (!page.resetRequired && page.phase !== 'recent' && (previous === null || previous === 'recent')) {
       // The recent days are all in: rollups for them now, so the dashboard is usable before history lands.
       finishRecent(clientId);
-      if (!prefetchHistory && page.phase === 'history' && heldRows + page.rows.length <= MAX_HELD_ROWS) {
+      if (!prefetchHistory && page.phase === 'history' && heldRows + metricRowCount(page.ads) <= MAX_HELD_ROWS) {
         held.add(key);
-        heldRows += page.rows.length;
+        heldRows += metricRowCount(page.ads);
         prefetched.set(key, Promise.resolve(page));
         return { more: true, phase: 'history' };
       }

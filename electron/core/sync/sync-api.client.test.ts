@@ -3,8 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '@kiki/shared/errors';
 import fc from 'fast-check';
-import { metricWireRowSchema, SYNC_PATHS, SYNC_PROTOCOL_VERSION } from '@kiki/shared/sync/sync-protocol';
-import { AUTH_PATHS, createMetricRowParser, createSyncApiClient, serverOriginOf } from './sync-api.client';
+import {
+  METRIC_WIRE_MAX_DAY,
+  metricWireAdSchema,
+  SYNC_PATHS,
+  SYNC_PROTOCOL_VERSION,
+} from '@kiki/shared/sync/sync-protocol';
+import { AUTH_PATHS, createMetricAdParser, createSyncApiClient, serverOriginOf } from './sync-api.client';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -128,42 +133,49 @@ describe('sync API client', () => {
   });
 });
 
-describe('metric row parser', () => {
+describe('metric ad parser', () => {
   const adId = '0192f3a0-7c1e-7b3a-9c1d-2f4e5a6b7c8d';
-  const good = [adId, 'meta', '2026-03-01', adId, 1000, 10, 5_000_000, 1, -2_000_000];
+  const good = [adId, 'meta', [0, 1, 5], [1000, 0, 7], [10, 0, 1], [5_000_000, 0, 1], [1, 0, 0], [-2_000_000, 0, 3]];
+  const replace = (index: number, value: unknown) => good.map((part, i) => (i === index ? value : part));
 
-  it('accepts valid tuples and refuses bad ones with the field named', () => {
-    const parse = createMetricRowParser();
+  it('accepts valid ads and refuses bad ones with the field named', () => {
+    const parse = createMetricAdParser();
     expect(parse([good, good])).toHaveLength(2);
-    expect(() => parse([good, [...good.slice(0, 2), '2026-02-30', ...good.slice(3)]])).toThrow(/rows\.1/);
-    expect(() => parse([[...good.slice(0, 4), -1, ...good.slice(5)]])).toThrow(/rows\.0/);
-    expect(() => parse([[adId, 'myspace', ...good.slice(2)]])).toThrow();
-    expect(() => parse([good.slice(0, 8)])).toThrow();
+    expect(() => parse([good, replace(2, [0, 0, 1])])).toThrow(/ads\.1.*appears twice/);
+    // Days usually rise (the fast path) but distinct days in any order are valid too.
+    expect(parse([replace(2, [5, 0, 1])])).toHaveLength(1);
+    expect(() => parse([replace(3, [1000, -1, 7])])).toThrow(/ads\.0/);
+    expect(() => parse([replace(4, [10, 0])])).toThrow(/2 values for 3 days/);
+    expect(() => parse([replace(2, [])])).toThrow(/at least one day/);
+    expect(() => parse([replace(1, 'myspace')])).toThrow();
+    expect(() => parse([good.slice(0, 7)])).toThrow();
   });
 
-  it('agrees with the shared zod schema on any row, including near-misses', () => {
-    const value = fc.oneof(
-      fc.constantFrom<unknown>(adId, 'meta', 'tiktok', '2026-03-01', '2026-13-01', 'not-a-uuid', null, '1', 1.5),
+  it('agrees with the shared zod schema on any ad, including near-misses', () => {
+    const scalar = fc.oneof(
+      fc.constantFrom<unknown>(adId, 'meta', 'tiktok', 'not-a-uuid', null, '1', 1.5, -1, METRIC_WIRE_MAX_DAY + 1),
       fc.integer({ min: -5, max: 5 }),
       fc.constant(Number.MAX_SAFE_INTEGER + 2),
     );
-    const mutated = fc.tuple(fc.nat({ max: 8 }), value, fc.boolean()).map(([index, replacement, truncate]) => {
-      const row: unknown[] = [...good];
-      row[index] = replacement;
-      return truncate && index === 8 ? row.slice(0, 8) : row;
-    });
+    const column = fc.oneof(fc.array(scalar, { maxLength: 4 }), scalar);
+    const mutated = fc
+      .tuple(fc.nat({ max: 7 }), fc.oneof(scalar, column), fc.boolean())
+      .map(([index, replacement, truncate]) => {
+        const ad = replace(index, replacement);
+        return truncate && index === 7 ? ad.slice(0, 7) : ad;
+      });
     fc.assert(
-      fc.property(mutated, (row) => {
-        const schemaSays = metricWireRowSchema.safeParse(row).success;
+      fc.property(mutated, (ad) => {
+        const schemaSays = metricWireAdSchema.safeParse(ad).success;
         let parserSays = true;
         try {
-          createMetricRowParser()([row]);
+          createMetricAdParser()([ad]);
         } catch {
           parserSays = false;
         }
         expect(parserSays).toBe(schemaSays);
       }),
-      { numRuns: 2_000 },
+      { numRuns: 3_000 },
     );
   });
 });

@@ -7,6 +7,7 @@ import type {
   PushResponse,
   WireMutation,
 } from '@kiki/shared/sync/sync-protocol';
+import { metricRowCount } from '@kiki/shared/sync/metric-wire';
 import { createBackoff } from './backoff';
 import type { MetricCursorState } from './metrics-sync.service';
 import { createSyncEngine, type SyncRemote, type SyncStore } from './sync-engine';
@@ -72,7 +73,7 @@ export function fakeStore(pendingIds: number[] = []) {
     issueCount: () => 0,
     metrics: {
       applySnapshotPage: (clientId, page) => {
-        log.push(`snapshot ${page.phase} ${page.rows.length}`);
+        log.push(`snapshot ${page.phase} ${metricRowCount(page.ads)}`);
         metricCursors.set(clientId, {
           cursor: page.cursor,
           phase: page.phase,
@@ -83,7 +84,7 @@ export function fakeStore(pendingIds: number[] = []) {
         return { skippedUnknownAds: unknownAdRows.get(clientId) ?? 0 };
       },
       applyDeltaPage: (clientId, page) => {
-        log.push(`delta ${page.rows.length}`);
+        log.push(`delta ${metricRowCount(page.ads)}`);
         metricCursors.set(clientId, { cursor: page.cursor, phase: 'delta', done: 0, total: 0 });
         return { skippedUnknownAds: 0 };
       },
@@ -138,6 +139,16 @@ export function pullPage(cursor: string, hasMore = false, extra: Partial<PullRes
   };
 }
 
+/** Five metric columns of `rows` ones. */
+const ones = (rows: number) =>
+  Array.from({ length: 5 }, () => new Array<number>(rows).fill(1)) as [
+    number[],
+    number[],
+    number[],
+    number[],
+    number[],
+  ];
+
 export function metricsPage(
   phase: MetricsPullResponse['phase'],
   cursor: string,
@@ -149,9 +160,7 @@ export function metricsPage(
     hasMore,
     phase,
     windowStart: '2024-01-01',
-    rows: Array.from({ length: rows }, () => [CLIENT, 'meta', '2026-03-01', CLIENT, 1, 1, 1, 1, 1] as const).map(
-      (r) => [...r],
-    ),
+    ads: rows === 0 ? [] : [[CLIENT, 'meta', Array.from({ length: rows }, (_, day) => day), ...ones(rows)]],
     progress: { done: 1, total: 2 },
     resetRequired: false,
   };

@@ -499,8 +499,10 @@ describe('sync metrics ingest and pull', () => {
       const { windowStart } = metricsWindow(today);
       const dayOf = (n: number) => daysInRange(windowStart, day(n)) - 1;
       // The first page stops inside the first ingest; the second holds the rest of it and the whole second
-      // ingest, one group per ad with its days in date order whichever ingest wrote them.
-      expect(pages.map((p) => [p.phase, p.hasMore, p.ads.map(([adId, , days]) => [adId, days])])).toEqual([
+      // ingest, one group per ad holding each of its days once, whichever ingest wrote them (a delta page's days
+      // come in change order, which the protocol allows).
+      const ascending = (days: number[]) => [...days].sort((a, b) => a - b);
+      expect(pages.map((p) => [p.phase, p.hasMore, p.ads.map(([adId, , days]) => [adId, ascending(days)])])).toEqual([
         [
           'delta',
           true,
@@ -514,22 +516,29 @@ describe('sync metrics ingest and pull', () => {
           true,
           [
             [e1.adId, [dayOf(9)]],
-            [e3.adId, [dayOf(5), dayOf(1)]],
+            [e3.adId, ascending([dayOf(5), dayOf(1)])],
           ],
         ],
         ['delta', false, []],
       ]);
-      const impressionsOf = (p: MetricsPullResponse) => rowsOf(p).map((r) => [r.adId, r.date, r.impressions]);
-      expect(impressionsOf(pages[0] as MetricsPullResponse)).toEqual([
-        [e1.adId, day(3), 1000],
-        [e1.adId, day(2), 2000],
-        [e2.adId, day(5), 3000],
-      ]);
-      expect(impressionsOf(pages[1] as MetricsPullResponse)).toEqual([
-        [e1.adId, day(9), 6000],
-        [e3.adId, day(5), 5000],
-        [e3.adId, day(1), 4000],
-      ]);
+      const byAdAndDate = (rows: (string | number)[][]) =>
+        rows.sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
+      const impressionsOf = (p: MetricsPullResponse) =>
+        byAdAndDate(rowsOf(p).map((r) => [r.adId, r.date, r.impressions]));
+      expect(impressionsOf(pages[0] as MetricsPullResponse)).toEqual(
+        byAdAndDate([
+          [e1.adId, day(3), 1000],
+          [e1.adId, day(2), 2000],
+          [e2.adId, day(5), 3000],
+        ]),
+      );
+      expect(impressionsOf(pages[1] as MetricsPullResponse)).toEqual(
+        byAdAndDate([
+          [e1.adId, day(9), 6000],
+          [e3.adId, day(5), 5000],
+          [e3.adId, day(1), 4000],
+        ]),
+      );
     });
 
     it('answers a protocol 1 device (which reads one tuple per row) with 426 UPDATE_REQUIRED, not a page', async () => {

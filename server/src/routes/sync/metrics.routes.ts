@@ -85,7 +85,7 @@ export const syncMetricsRoutes: FastifyPluginCallbackZod<SyncMetricsRoutesOption
         },
         async (orgId) => (await currentSyncVersion(db, orgId)).retainedFrom,
       );
-      // The schema above documents the page for OpenAPI, but zod-encoding up to 50,000 tuples would cost more than
+      // The schema above documents the page for OpenAPI, but zod-encoding up to 50,000 rows would cost more than
       // the query: the page goes out as the JSON text it was built as (a string body skips the serializer; the
       // tests check it against metricsPullResponseSchema).
       const untyped: FastifyReply = reply;
