@@ -71,9 +71,10 @@ export async function syncClientMetrics(
   const unknownAds = new Set<string>();
   /**
    * The next page's request goes out before the current page is written to SQLite, so the server reads and
-   * serializes page N+1 while this process applies page N: the two costs overlap instead of adding up. Only in
-   * pass 2, which finishes one client before the next, so at most one page waits in memory; pass 1 (recent days,
-   * a few percent of the rows) would leave one unused page per client.
+   * serializes page N+1 while this process applies page N: the two costs overlap instead of adding up. In pass 2,
+   * which finishes one client before the next, so at most one page waits in memory. In pass 1 only after a recent
+   * page that has more: what follows is more recent days or the client's first history page, which pass 1 asks
+   * for anyway (and holds, below), so asking early costs no extra page in memory.
    */
   const prefetched = new Map<string, Promise<MetricsPullResponse>>();
   let prefetchHistory = false;
@@ -126,7 +127,7 @@ export async function syncClientMetrics(
         return { more: true, phase: 'history' };
       }
     }
-    if (!page.resetRequired && page.hasMore && prefetchHistory) {
+    if (!page.resetRequired && page.hasMore && (prefetchHistory || page.phase === 'recent')) {
       const next = deps.pull({ clientId, cursor: page.cursor, limit });
       // A prefetch abandoned by a failure elsewhere must not surface as an unhandled rejection.
       next.catch(() => undefined);

@@ -41,7 +41,7 @@ describe('sync engine: metrics', () => {
     ]);
   });
 
-  it('asks for the next history page before writing the current one, so server and SQLite work overlap', async () => {
+  it('asks for the next page before writing the current one, so server and SQLite work overlap', async () => {
     const local = fakeStore();
     const pages = [
       metricsPage('recent', 'r1', true),
@@ -58,12 +58,12 @@ describe('sync engine: metrics', () => {
     });
     await engineWith(local.store, remote).engine.syncNow();
     const order = local.log.filter((l) => l.startsWith('request') || l.startsWith('snapshot'));
-    // Pass 1 takes the recent days and holds (does not write) the first history page it stumbles on; pass 2
-    // writes it, each time asking for the next page before writing the current one.
+    // Pass 1 takes the recent days, asking for what follows before writing them, and holds (does not write) the
+    // first history page; pass 2 writes it, each time asking for the next page before writing the current one.
     expect(order).toEqual([
       'request after start',
-      'snapshot recent 1',
       'request after r1',
+      'snapshot recent 1',
       'request after h1',
       'snapshot history 1',
       'request after h2',
