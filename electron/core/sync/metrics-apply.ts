@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import { createMetricsIngest, type DailyMetricRow } from '../services/metrics-ingest.repository';
 import { createMetricsPurge } from '../services/metrics-purge.repository';
-import { createWireDates, metricRowsOf } from '@kiki/shared/sync/metric-wire';
+import { createWireDates, dayAfter, metricRowsOf } from '@kiki/shared/sync/metric-wire';
 import { removeMetricRows } from './metrics-remove.repository';
 import { createSnapshotAggregate, type SnapshotAggregate } from './metrics-snapshot-aggregate';
 
@@ -272,6 +272,8 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
     const aggregate = aggregates.get(clientId);
     const ads = new Map(clientAds.all({ clientId }).map((a) => [a.id, a]));
     const dateOf = createWireDates(page.windowStart);
+    // Days since 1970 of the page's day 0: the running totals number days the same way on every page.
+    const firstDay = dayAfter('1970-01-01', page.windowStart);
     let inserted = 0;
     let updated = 0;
     let skipped = 0;
@@ -300,14 +302,15 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
         batch.length = 0;
       };
       for (let i = 0; i < days.length; i++) {
-        const date = dateOf(days[i] as number);
+        const day = days[i] as number;
+        const date = dateOf(day);
         const impression = impressions[i] as number;
         const click = clicks[i] as number;
         const spent = spend[i] as number;
         const conversion = conversions[i] as number;
         const earned = revenue[i] as number;
         batch.push(date, impression, click, spent, conversion, earned);
-        aggregate?.add(ad.campaign_id, platform, date, impression, click, spent, conversion, earned);
+        aggregate?.add(ad.campaign_id, platform, firstDay + day, date, impression, click, spent, conversion, earned);
         if (batch.length === INSERT_BATCH * ROW_VALUES) flush();
       }
       if (batch.length > 0) flush();

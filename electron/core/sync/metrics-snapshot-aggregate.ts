@@ -8,50 +8,67 @@ export type MetricValues = [number, number, number, number, number];
  * it against the raw rows before trusting it and otherwise rebuilds from them.
  */
 export interface SnapshotAggregate {
-  add(campaignId: string, platform: string, date: string, ...values: MetricValues): void;
+  /**
+   * One row. `day` is any integer that numbers `date` (the same date always gets the same number), so a million
+   * rows are summed under number keys rather than date strings.
+   */
+  add(
+    campaignId: string,
+    platform: string,
+    day: number,
+    date: string,
+    impressions: number,
+    clicks: number,
+    spendMicros: number,
+    conversions: number,
+    revenueMicros: number,
+  ): void;
   /** Rows folded in and their column totals: the checksum compared with the raw rows. */
   readonly rows: number;
   readonly totals: MetricValues;
   groups(): Iterable<[campaignId: string, platform: string, date: string, ...values: MetricValues]>;
 }
 
-function addInto(target: MetricValues, values: MetricValues): void {
-  target[0] += values[0];
-  target[1] += values[1];
-  target[2] += values[2];
-  target[3] += values[3];
-  target[4] += values[4];
+interface Target {
+  campaignId: string;
+  platform: string;
+  days: Map<number, { date: string; values: MetricValues }>;
 }
 
 export function createSnapshotAggregate(): SnapshotAggregate {
-  const byTarget = new Map<string, { campaignId: string; platform: string; days: Map<string, MetricValues> }>();
+  const byTarget = new Map<string, Target>();
   const totals: MetricValues = [0, 0, 0, 0, 0];
   let rows = 0;
   // Rows arrive in primary-key order, so one ad's days come together: remember the last target.
-  let lastCampaign = '';
-  let lastPlatform = '';
-  let lastDays: Map<string, MetricValues> | undefined;
+  let last: Target | undefined;
 
   return {
-    add(campaignId, platform, date, ...values) {
-      if (lastDays === undefined || campaignId !== lastCampaign || platform !== lastPlatform) {
+    add(campaignId, platform, day, date, impressions, clicks, spendMicros, conversions, revenueMicros) {
+      if (last === undefined || campaignId !== last.campaignId || platform !== last.platform) {
         const key = `${campaignId}|${platform}`;
         let target = byTarget.get(key);
         if (target === undefined) {
           target = { campaignId, platform, days: new Map() };
           byTarget.set(key, target);
         }
-        lastCampaign = campaignId;
-        lastPlatform = platform;
-        lastDays = target.days;
+        last = target;
       }
-      const day = lastDays.get(date);
-      if (day === undefined) {
-        lastDays.set(date, values);
+      const sum = last.days.get(day);
+      if (sum === undefined) {
+        last.days.set(day, { date, values: [impressions, clicks, spendMicros, conversions, revenueMicros] });
       } else {
-        addInto(day, values);
+        const values = sum.values;
+        values[0] += impressions;
+        values[1] += clicks;
+        values[2] += spendMicros;
+        values[3] += conversions;
+        values[4] += revenueMicros;
       }
-      addInto(totals, values);
+      totals[0] += impressions;
+      totals[1] += clicks;
+      totals[2] += spendMicros;
+      totals[3] += conversions;
+      totals[4] += revenueMicros;
       rows += 1;
     },
     get rows() {
@@ -62,7 +79,7 @@ export function createSnapshotAggregate(): SnapshotAggregate {
     },
     *groups() {
       for (const { campaignId, platform, days } of byTarget.values()) {
-        for (const [date, values] of days) yield [campaignId, platform, date, ...values];
+        for (const { date, values } of days.values()) yield [campaignId, platform, date, ...values];
       }
     },
   };
