@@ -132,8 +132,10 @@ export async function syncClientMetrics(
       // A prefetch abandoned by a failure elsewhere must not surface as an unhandled rejection.
       next.catch(() => undefined);
       prefetched.set(requestKey(clientId, page.cursor), next);
-      // Writing this page blocks the thread; let the request for the next one leave first.
+      // Writing this page blocks the thread; let the request for the next one leave first. The cycle may have
+      // been stopped (sign-out, close) during those turns: check again before writing.
       await yieldUntilRequestSent(SYNC_PATHS.metricsPull);
+      deps.checkpoint();
     }
     if (page.resetRequired) {
       const count = (resets.get(clientId) ?? 0) + 1;

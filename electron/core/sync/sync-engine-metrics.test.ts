@@ -103,6 +103,29 @@ describe('sync engine: metrics', () => {
     ]);
   });
 
+  it('writes nothing more once stopped while the next page request was leaving', async () => {
+    const local = fakeStore();
+    const pages = [
+      metricsPage('recent', 'r1', false),
+      metricsPage('history', 'h1', true),
+      metricsPage('history', 'h2', true),
+      metricsPage('history', 'h3', false),
+    ];
+    let stopEngine: () => void = () => undefined;
+    const { remote } = fakeRemote(local.log, {
+      pull: () => Promise.resolve(pullPage('c', false, { readableClientIds: [CLIENT] })),
+      metricsPull: (body) => {
+        // The request for the page after h1 goes out just before h1 would be written: sign out right then.
+        if (body.cursor === 'h1') stopEngine();
+        return Promise.resolve(pages.shift() ?? metricsPage('delta', 'z', false, 0));
+      },
+    });
+    const { engine } = engineWith(local.store, remote);
+    stopEngine = () => engine.stop();
+    await engine.syncNow().catch(() => undefined);
+    expect(local.log.filter((l) => l.startsWith('snapshot history'))).toEqual([]);
+  });
+
   it('follows a burst of pokes with metric deltas once at the start and once after the window, not per poke', async () => {
     const local = fakeStore();
     let metricRequests = 0;
