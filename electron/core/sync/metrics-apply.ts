@@ -96,20 +96,30 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
      WHERE c.client_id = @clientId`,
   );
   // Many rows of one ad per statement: the per-call cost of crossing into SQLite dominates a 10-column insert, and
-  // the ad's four text columns are bound once per statement instead of once per row. One statement per size,
-  // prepared when first needed (an ad's last batch is usually short).
-  const insertStatements = new Map<number, BetterSqlite3.Statement>();
-  const insertRows = (rows: number) => {
-    let statement = insertStatements.get(rows);
-    if (statement === undefined) {
-      statement = sqlite.prepare(
-        `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
-         VALUES ${Array.from({ length: rows }, () => '(@adId, @platform, ?, @clientId, @campaignId, ?, ?, ?, ?, ?)').join(', ')}
-         ON CONFLICT DO NOTHING`,
-      );
-      insertStatements.set(rows, statement);
+  // the ad's four text columns are bound once per statement instead of once per row. A short batch (an ad's last
+  // days) goes through the smaller sizes, so at most four statements stay prepared, not one per length.
+  const statementSizes = [INSERT_BATCH, 50, 10, 1];
+  const insertStatements = statementSizes.map((rows) =>
+    sqlite.prepare(
+      `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
+       VALUES ${Array.from({ length: rows }, () => '(@adId, @platform, ?, @clientId, @campaignId, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT DO NOTHING`,
+    ),
+  );
+  /** Inserts `values` (ROW_VALUES per row) for one ad; returns the rows added. */
+  const insertRows = (values: (string | number)[], named: Record<string, string>): number => {
+    let added = 0;
+    let offset = 0;
+    let remaining = values.length / ROW_VALUES;
+    for (const [i, size] of statementSizes.entries()) {
+      const statement = insertStatements[i] as BetterSqlite3.Statement;
+      for (; remaining >= size; remaining -= size, offset += size) {
+        const part =
+          offset === 0 && remaining === size ? values : values.slice(offset * ROW_VALUES, (offset + size) * ROW_VALUES);
+        added += statement.run(part, named).changes;
+      }
     }
-    return statement;
+    return added;
   };
   const updateRaw = sqlite.prepare(
     `UPDATE metrics_daily SET impressions = ?, clicks = ?, spend_micros = ?, conversions = ?, revenue_micros = ?
@@ -287,7 +297,7 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
       const named = { adId, platform, clientId, campaignId: ad.campaign_id };
       const flush = () => {
         const rows = batch.length / ROW_VALUES;
-        const added = insertRows(rows).run(batch, named).changes;
+        const added = insertRows(batch, named);
         inserted += added;
         if (added < rows) {
           // Rows already there (a page applied twice, overlapping pages) are rare: update them one by one, and
