@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { AppError } from '@kiki/shared/errors';
 import { can, type Grant } from '@kiki/shared/permissions';
-import { METRICS_PAGE_MAX_ROWS, type MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
+import { METRIC_WIRE_MAX_DAY, METRICS_PAGE_MAX_ROWS, type MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../db/database';
 import { auditForeignDevice, ownDevice } from './device.service';
 import {
@@ -126,6 +126,15 @@ async function authorize(db: Kysely<Database>, input: MetricsPullInput): Promise
   return metricsWindow(todayIn(client.timezone, input.now ?? new Date()));
 }
 
+/**
+ * The last date a page can number (METRIC_WIRE_MAX_DAY days after windowStart). Ingest accepts dates up to the
+ * client's tomorrow, so nothing reaches it today; the bound keeps a stray far-future row from making every page
+ * of the client invalid on the device.
+ */
+function lastWireDate(window: MetricsWindow): RawBuilder<unknown> {
+  return sql`${window.windowStart}::date + ${METRIC_WIRE_MAX_DAY}::int`;
+}
+
 function snapshotPageQuery(
   input: MetricsPullInput,
   window: MetricsWindow,
@@ -135,7 +144,7 @@ function snapshotPageQuery(
 ): RawBuilder<AdText> {
   const range =
     phase === 'recent'
-      ? sql`date >= ${window.recentStart}::date`
+      ? sql`date >= ${window.recentStart}::date and date <= ${lastWireDate(window)}`
       : sql`date >= ${window.windowStart}::date and date < ${window.recentStart}::date`;
   const keyset =
     after === null ? sql`` : sql`and (ad_id, platform, date) > (${after[0]}::uuid, ${after[1]}, ${after[2]}::date)`;
@@ -245,7 +254,7 @@ async function deltaPage(
     select ad_id, platform, date, impressions, clicks, spend_micros, conversions, revenue_micros, change_seq
     from performance_metrics
     where org_id = ${input.orgId} and client_id = ${input.clientId} and ${after}
-      and date >= ${window.windowStart}::date
+      and date >= ${window.windowStart}::date and date <= ${lastWireDate(window)}
     order by change_seq, ad_id, platform, date
     limit ${limit}`;
   const found = (await deltaAds(rows, window.windowStart).execute(db)).rows;
@@ -301,9 +310,8 @@ async function pullMetricsPageOnce(
         const seq = await agencyVersion(trx, input.orgId);
         const total = await sql<{ n: number }>`
           select count(*)::bigint as n from performance_metrics
-          where org_id = ${input.orgId} and client_id = ${input.clientId} and date >= ${window.windowStart}::date`.execute(
-          trx,
-        );
+          where org_id = ${input.orgId} and client_id = ${input.clientId} and date >= ${window.windowStart}::date
+            and date <= ${lastWireDate(window)}`.execute(trx);
         const start: SnapshotCursor = {
           k: 's',
           c: input.clientId,

@@ -5,6 +5,7 @@ import { newId } from '@kiki/shared/ids';
 import { metricRowsOf, type MetricRow } from '@kiki/shared/sync/metric-wire';
 import {
   metricsIngestResponseSchema,
+  METRIC_WIRE_MAX_DAY,
   metricsPullResponseSchema,
   SYNC_PATHS,
   SYNC_PROTOCOL_VERSION,
@@ -460,6 +461,20 @@ describe('sync metrics ingest and pull', () => {
       ]);
       expect(pages.flatMap(rowsOf)).toEqual(rows);
       expect(pages.map((p) => p.progress.done)).toEqual([3, 6, 9, 10, 10]);
+    });
+
+    it('leaves out a row dated past the days a page can number, instead of sending a page the device refuses', async () => {
+      const { client, ads } = await clientWithAds(1);
+      const { windowStart } = metricsWindow(today);
+      const ad = ads[0] as SeededCampaign;
+      // Only a direct database write can do this (ingest stops at tomorrow).
+      const rows = await insertMetrics([
+        { ad, date: today, n: 1 },
+        { ad, date: addDays(windowStart, METRIC_WIRE_MAX_DAY + 1), n: 2 },
+      ]);
+      const pages = await snapshot(manager, await deviceOf(manager), client.id);
+      for (const page of pages) expect(metricsPullResponseSchema.safeParse(page).success).toBe(true);
+      expect(pages.flatMap(rowsOf)).toEqual(rows.slice(0, 1));
     });
 
     it('numbers days from windowStart, so an ad with gaps in its dates gets the same dates back', async () => {
