@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { newId } from '@kiki/shared/ids';
-import { conflictDetailsSchema, SYNC_PATHS, SYNC_SCHEMA_VERSION_HEADER } from '@kiki/shared/sync/sync-protocol';
+import {
+  conflictDetailsSchema,
+  SYNC_MIN_SUPPORTED_VERSION,
+  SYNC_PATHS,
+  SYNC_PROTOCOL_VERSION,
+  SYNC_SCHEMA_VERSION_HEADER,
+} from '@kiki/shared/sync/sync-protocol';
 import { createTestApp, errorCodeOf, type TestApp } from '../helpers/test-app';
 import { seedAgency, seedCampaign, type AgencyWorld } from '../helpers/world';
 import { registeredDevice } from './sync-client';
@@ -382,7 +388,7 @@ describe('sync push', () => {
         const body = res.json<{ error: { code: string; message: string; details: unknown } }>();
         expect(body.error.code).toBe('UPDATE_REQUIRED');
         expect(body.error.message).toMatch(message);
-        expect(body.error.details).toEqual({ supported: [1, 1] });
+        expect(body.error.details).toEqual({ supported: [SYNC_MIN_SUPPORTED_VERSION, SYNC_PROTOCOL_VERSION] });
       }
     }
   });
