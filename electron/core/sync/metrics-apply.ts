@@ -97,26 +97,38 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
   );
   // Many rows of one ad per statement: the per-call cost of crossing into SQLite dominates a 10-column insert, and
   // the ad's four text columns are bound once per statement instead of once per row. A short batch (an ad's last
-  // days) goes through the smaller sizes, so at most four statements stay prepared, not one per length.
+  // days) goes through the smaller sizes, so few statements stay prepared, not one per length. Each size comes
+  // twice: a plain INSERT (about 10% faster: no separate conflict probe per row) and, for a batch that meets rows
+  // already there, ON CONFLICT DO NOTHING; a failed plain INSERT is undone by SQLite on its own, statement only.
   const statementSizes = [INSERT_BATCH, 50, 10, 1];
-  const insertStatements = statementSizes.map((rows) =>
-    sqlite.prepare(
-      `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
-       VALUES ${Array.from({ length: rows }, () => '(@adId, @platform, ?, @clientId, @campaignId, ?, ?, ?, ?, ?)').join(', ')}
-       ON CONFLICT DO NOTHING`,
-    ),
-  );
-  /** Inserts `values` (ROW_VALUES per row) for one ad; returns the rows added. */
-  const insertRows = (values: (string | number)[], named: Record<string, string>): number => {
+  const insertSql = (rows: number, onConflict: string) =>
+    `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
+     VALUES ${Array.from({ length: rows }, () => '(@adId, @platform, ?, @clientId, @campaignId, ?, ?, ?, ?, ?)').join(', ')}
+     ${onConflict}`;
+  const insertStatements = statementSizes.map((rows) => ({
+    plain: sqlite.prepare(insertSql(rows, '')),
+    skipExisting: sqlite.prepare(insertSql(rows, 'ON CONFLICT DO NOTHING')),
+  }));
+  const isDuplicateKey = (error: unknown) =>
+    error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  /** Inserts the first `count` rows of `values` (ROW_VALUES per row) for one ad; returns the rows added. */
+  const insertRows = (values: (string | number)[], count: number, named: Record<string, string>): number => {
     let added = 0;
     let offset = 0;
-    let remaining = values.length / ROW_VALUES;
+    let remaining = count;
     for (const [i, size] of statementSizes.entries()) {
-      const statement = insertStatements[i] as BetterSqlite3.Statement;
+      const statements = insertStatements[i] as (typeof insertStatements)[number];
       for (; remaining >= size; remaining -= size, offset += size) {
         const part =
-          offset === 0 && remaining === size ? values : values.slice(offset * ROW_VALUES, (offset + size) * ROW_VALUES);
-        added += statement.run(part, named).changes;
+          offset === 0 && size * ROW_VALUES === values.length
+            ? values
+            : values.slice(offset * ROW_VALUES, (offset + size) * ROW_VALUES);
+        try {
+          added += statements.plain.run(part, named).changes;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          added += statements.skipExisting.run(part, named).changes;
+        }
       }
     }
     return added;
@@ -287,43 +299,40 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
     let inserted = 0;
     let updated = 0;
     let skipped = 0;
-    const batch: (string | number)[] = [];
-    for (const [adId, platform, days, impressions, clicks, spend, conversions, revenue] of page.ads) {
+    const batch = new Array<string | number>(INSERT_BATCH * ROW_VALUES);
+    for (const wireAd of page.ads) {
+      const [adId, platform, days, impressions, clicks, spend, conversions, revenue] = wireAd;
       const ad = ads.get(adId);
       if (ad === undefined || ad.platform !== platform) {
         skipped += days.length;
         continue;
       }
+      aggregate?.addAd(ad.campaign_id, firstDay, wireAd, dateOf);
       const named = { adId, platform, clientId, campaignId: ad.campaign_id };
-      const flush = () => {
-        const rows = batch.length / ROW_VALUES;
-        const added = insertRows(batch, named);
+      for (let start = 0; start < days.length; start += INSERT_BATCH) {
+        const rows = Math.min(INSERT_BATCH, days.length - start);
+        for (let i = 0, k = 0; i < rows; i++) {
+          const at = start + i;
+          batch[k++] = dateOf(days[at] as number);
+          batch[k++] = impressions[at] as number;
+          batch[k++] = clicks[at] as number;
+          batch[k++] = spend[at] as number;
+          batch[k++] = conversions[at] as number;
+          batch[k++] = revenue[at] as number;
+        }
+        const added = insertRows(batch, rows, named);
         inserted += added;
         if (added < rows) {
           // Rows already there (a page applied twice, overlapping pages) are rare: update them one by one, and
           // stop trusting the running totals, which counted them twice.
-          for (let i = 0; i < batch.length; i += ROW_VALUES) {
+          for (let i = 0; i < rows * ROW_VALUES; i += ROW_VALUES) {
             const [date, ...values] = batch.slice(i, i + ROW_VALUES);
             updated += updateRaw.run(...values, adId, platform, date).changes;
           }
           updated -= added;
           forget(clientId);
         }
-        batch.length = 0;
-      };
-      for (let i = 0; i < days.length; i++) {
-        const day = days[i] as number;
-        const date = dateOf(day);
-        const impression = impressions[i] as number;
-        const click = clicks[i] as number;
-        const spent = spend[i] as number;
-        const conversion = conversions[i] as number;
-        const earned = revenue[i] as number;
-        batch.push(date, impression, click, spent, conversion, earned);
-        aggregate?.add(ad.campaign_id, platform, firstDay + day, date, impression, click, spent, conversion, earned);
-        if (batch.length === INSERT_BATCH * ROW_VALUES) flush();
       }
-      if (batch.length > 0) flush();
     }
     if (inserted > 0) countRows.run(inserted);
     saveFromPage(clientId, page, page.phase);

@@ -1,3 +1,5 @@
+import type { MetricWireAd } from '@kiki/shared/sync/sync-protocol';
+
 /** [impressions, clicks, spendMicros, conversions, revenueMicros] */
 export type MetricValues = [number, number, number, number, number];
 
@@ -9,20 +11,10 @@ export type MetricValues = [number, number, number, number, number];
  */
 export interface SnapshotAggregate {
   /**
-   * One row. `day` is any integer that numbers `date` (the same date always gets the same number), so a million
-   * rows are summed under number keys rather than date strings.
+   * One wire ad's rows, all of them. `firstDay` numbers the page's day 0 (days since 1970), so the same date gets
+   * the same number on every page and a million rows are summed under number keys rather than date strings.
    */
-  add(
-    campaignId: string,
-    platform: string,
-    day: number,
-    date: string,
-    impressions: number,
-    clicks: number,
-    spendMicros: number,
-    conversions: number,
-    revenueMicros: number,
-  ): void;
+  addAd(campaignId: string, firstDay: number, ad: MetricWireAd, dateOf: (day: number) => string): void;
   /** Rows folded in and their column totals: the checksum compared with the raw rows. */
   readonly rows: number;
   readonly totals: MetricValues;
@@ -43,7 +35,7 @@ export function createSnapshotAggregate(): SnapshotAggregate {
   let last: Target | undefined;
 
   return {
-    add(campaignId, platform, day, date, impressions, clicks, spendMicros, conversions, revenueMicros) {
+    addAd(campaignId, firstDay, [, platform, days, impressions, clicks, spend, conversions, revenue], dateOf) {
       if (last === undefined || campaignId !== last.campaignId || platform !== last.platform) {
         const key = `${campaignId}|${platform}`;
         let target = byTarget.get(key);
@@ -53,23 +45,32 @@ export function createSnapshotAggregate(): SnapshotAggregate {
         }
         last = target;
       }
-      const sum = last.days.get(day);
-      if (sum === undefined) {
-        last.days.set(day, { date, values: [impressions, clicks, spendMicros, conversions, revenueMicros] });
-      } else {
-        const values = sum.values;
-        values[0] += impressions;
-        values[1] += clicks;
-        values[2] += spendMicros;
-        values[3] += conversions;
-        values[4] += revenueMicros;
+      const sums = last.days;
+      for (let i = 0; i < days.length; i++) {
+        const day = firstDay + (days[i] as number);
+        const impression = impressions[i] as number;
+        const click = clicks[i] as number;
+        const spent = spend[i] as number;
+        const conversion = conversions[i] as number;
+        const earned = revenue[i] as number;
+        const sum = sums.get(day);
+        if (sum === undefined) {
+          sums.set(day, { date: dateOf(days[i] as number), values: [impression, click, spent, conversion, earned] });
+        } else {
+          const values = sum.values;
+          values[0] += impression;
+          values[1] += click;
+          values[2] += spent;
+          values[3] += conversion;
+          values[4] += earned;
+        }
+        totals[0] += impression;
+        totals[1] += click;
+        totals[2] += spent;
+        totals[3] += conversion;
+        totals[4] += earned;
       }
-      totals[0] += impressions;
-      totals[1] += clicks;
-      totals[2] += spendMicros;
-      totals[3] += conversions;
-      totals[4] += revenueMicros;
-      rows += 1;
+      rows += days.length;
     },
     get rows() {
       return rows;
