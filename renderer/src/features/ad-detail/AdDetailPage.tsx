@@ -74,10 +74,8 @@ export default function AdDetailPage() {
   const mayEdit = session?.state !== 'signedIn' || can(session.roles, 'campaigns.edit', campaign.clientId);
   const saveCopy: SaveCopy = async (target, changes) => {
     const result = await localEdit.run(`copy:${target.id}`, () => updateCopy.mutate({ adCopyId: target.id, changes }));
-    if (result.ok) {
-      savedCopies.remember(result.value.copy);
-      detail.refetch();
-    }
+    // Core's data.changed, sent before this reply, refetches the detail.
+    if (result.ok) savedCopies.remember(result.value.copy);
     return result;
   };
 

@@ -72,18 +72,13 @@ export default function CampaignDetailPage() {
     const result = await localEdit.run(`campaign:${campaign.id}`, () =>
       updateCampaign.mutate({ campaignId: campaign.id, changes }),
     );
-    if (result.ok) {
-      savedCampaign.remember(result.value.campaign);
-      detail.refetch();
-    }
+    // Core's data.changed, sent before this reply, refetches the detail.
+    if (result.ok) savedCampaign.remember(result.value.campaign);
     return result;
   };
   const saveCopy: SaveCopy = async (copy, changes) => {
     const result = await localEdit.run(`copy:${copy.id}`, () => updateCopy.mutate({ adCopyId: copy.id, changes }));
-    if (result.ok) {
-      savedCopies.remember(result.value.copy);
-      detail.refetch();
-    }
+    if (result.ok) savedCopies.remember(result.value.copy);
     return result;
   };
 

@@ -1,10 +1,8 @@
-import { useEffect, useRef } from 'react';
 import type { SyncIssue } from '@kiki/shared/contract/sync-contract';
 import { useRpcMutation } from '../../lib/use-rpc-mutation';
 import { useRpcQuery } from '../../lib/use-rpc-query';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/StateViews';
 import { Spinner } from '../../ui/Spinner';
-import { useSync } from './sync-context';
 
 const ENTITY_WORDS: Readonly<Record<SyncIssue['entity']['type'], string>> = {
   campaign: 'Campaign',
@@ -14,20 +12,11 @@ const ENTITY_WORDS: Readonly<Record<SyncIssue['entity']['type'], string>> = {
 /** Conflicts to decide and changes the server refused, newest first. */
 export default function SyncIssuesPage() {
   const issues = useRpcQuery('sync.issues', {});
-  const { status } = useSync();
   const resolve = useRpcMutation('sync.resolveIssue');
   const { refetch } = issues;
 
-  // Issues appear during a sync; the count in the status event is the cue to ask for the new list.
-  const issueCount = status?.issueCount;
-  const lastCount = useRef(issueCount);
-  useEffect(() => {
-    if (issueCount !== lastCount.current) {
-      lastCount.current = issueCount;
-      refetch();
-    }
-  }, [issueCount, refetch]);
-
+  // New and resolved issues come with core's data.changed, which refetches the list; the refetch after a choice
+  // covers a host that sends no events.
   const choose = async (mutationId: number, choice: 'mine' | 'theirs') => {
     const result = await resolve.mutate({ mutationId, choice });
     if (result.ok) refetch();

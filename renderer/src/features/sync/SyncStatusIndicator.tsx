@@ -1,6 +1,4 @@
-import { useState } from 'react';
 import { Link } from 'react-router';
-import type { AppErrorShape } from '@kiki/shared/errors';
 import { useNow } from '../../lib/use-now';
 import { useRpcMutation } from '../../lib/use-rpc-mutation';
 import { useSync } from './sync-context';
@@ -12,7 +10,6 @@ export function SyncStatusIndicator() {
   // Every second, so the retry countdown and "Synced … ago" never lag what core reported.
   const now = useNow(1_000);
   const syncNow = useRpcMutation('sync.now');
-  const [syncNowError, setSyncNowError] = useState<AppErrorShape | null>(null);
 
   if (status === null) {
     return (
@@ -33,10 +30,8 @@ export function SyncStatusIndicator() {
   const signedOut = status.connection === 'signedOut';
 
   const runSyncNow = async () => {
-    setSyncNowError(null);
     const result = await syncNow.mutate({});
     if (result.ok) applyStatus(result.value);
-    else setSyncNowError(result.error);
   };
 
   return (
@@ -46,9 +41,9 @@ export function SyncStatusIndicator() {
         <span className="sync-connection">{connection}</span>
         {status.pendingCount > 0 && <span className="sync-pending">{pendingLabel(status.pendingCount)}</span>}
         {/* Core's last sync error has its own bar under the header (SyncErrorBanner); this is a failed click. */}
-        {syncNowError !== null && (
-          <span className="sync-error" title={syncNowError.message}>
-            {syncNowError.message}
+        {syncNow.error !== null && (
+          <span className="sync-error" title={syncNow.error.message}>
+            {syncNow.error.message}
           </span>
         )}
       </div>
