@@ -1,5 +1,6 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 import type { AuthTables } from '../auth/auth.tables';
+import type { SyncEntityType } from '@kiki/shared/sync/sync-protocol';
 
 /** timestamptz defaulted by the database: read as Date, optional on insert. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -265,8 +266,8 @@ export interface SyncVersionsTable {
   retained_from: BigIntNumber;
 }
 
-export type SyncChangeEntityType =
-  'client' | 'campaign' | 'adCopy' | 'imagePrompt' | 'videoPrompt' | 'deployment' | 'ad' | 'approval';
+/** The entity kinds the change log names: the protocol's own list. */
+export type SyncChangeEntityType = SyncEntityType;
 
 /** Written only by triggers (migration 0003); read by pull and pruned by retention. */
 export interface SyncChangesTable {

@@ -4,6 +4,7 @@ import { can, type Grant } from '@kiki/shared/permissions';
 import { METRIC_WIRE_MAX_DAY, METRICS_PAGE_MAX_ROWS, type MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../db/database';
 import { auditForeignDevice, ownDevice } from './device.service';
+import { currentSyncVersion } from './sync-access';
 import {
   decodeMetricsCursor,
   encodeMetricsCursor,
@@ -164,11 +165,6 @@ function maxChangeSeq(input: MetricsPullInput): RawBuilder<{ seq: number }> {
     where org_id = ${input.orgId} and client_id = ${input.clientId}`;
 }
 
-async function agencyVersion(db: Kysely<Database>, orgId: string): Promise<number> {
-  const row = await db.selectFrom('sync_versions').select('version').where('org_id', '=', orgId).executeTakeFirst();
-  return Number(row?.version ?? 0);
-}
-
 function page(
   cursor: string,
   hasMore: boolean,
@@ -242,10 +238,8 @@ async function deltaPage(
   window: MetricsWindow,
   cursor: DeltaCursor,
   limit: number,
+  version: number,
 ): Promise<MetricsPullPage> {
-  // The agency's version and the rows come from one snapshot: versions become visible in commit order
-  // (migration 0003), so this snapshot has every metrics row with change_seq <= version.
-  const version = await agencyVersion(db, input.orgId);
   const after =
     cursor.a === null
       ? sql`change_seq > ${cursor.s}`
@@ -281,19 +275,11 @@ async function deltaPage(
  * each in the device's primary-key order) that ends in a delta cursor, then deltas by change_seq. See
  * docs/sync-protocol.md "## Metrics" for the cursor rules.
  */
-export async function pullMetricsPage(
-  db: Kysely<Database>,
-  input: MetricsPullInput,
-  retainedFrom: (orgId: string) => Promise<number>,
-): Promise<MetricsPullPage> {
-  return auditForeignDevice(db, input, input.deviceId, () => pullMetricsPageOnce(db, input, retainedFrom));
+export async function pullMetricsPage(db: Kysely<Database>, input: MetricsPullInput): Promise<MetricsPullPage> {
+  return auditForeignDevice(db, input, input.deviceId, () => pullMetricsPageOnce(db, input));
 }
 
-async function pullMetricsPageOnce(
-  db: Kysely<Database>,
-  input: MetricsPullInput,
-  retainedFrom: (orgId: string) => Promise<number>,
-): Promise<MetricsPullPage> {
+async function pullMetricsPageOnce(db: Kysely<Database>, input: MetricsPullInput): Promise<MetricsPullPage> {
   const window = await authorize(db, input);
   const limit = Math.min(input.limit ?? METRICS_PAGE_MAX_ROWS, METRICS_PAGE_MAX_ROWS);
 
@@ -307,7 +293,7 @@ async function pullMetricsPageOnce(
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
       .execute(async (trx) => {
-        const seq = await agencyVersion(trx, input.orgId);
+        const seq = Number((await currentSyncVersion(trx, input.orgId)).version);
         const total = await sql<{ n: number }>`
           select count(*)::bigint as n from performance_metrics
           where org_id = ${input.orgId} and client_id = ${input.clientId} and date >= ${window.windowStart}::date
@@ -331,10 +317,15 @@ async function pullMetricsPageOnce(
     if (cursor.w !== window.windowStart) return reset(window);
     return snapshotPage(db, input, window, cursor, limit);
   }
-  if (cursor.s < (await retainedFrom(input.orgId))) return reset(window);
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
-    .execute((trx) => deltaPage(trx, input, window, cursor, limit));
+    .execute(async (trx) => {
+      // The agency's version and the rows come from one snapshot: versions become visible in commit order
+      // (migration 0003), so this snapshot has every metrics row with change_seq <= version.
+      const { version, retainedFrom } = await currentSyncVersion(trx, input.orgId);
+      if (cursor.s < Number(retainedFrom)) return reset(window);
+      return deltaPage(trx, input, window, cursor, limit, Number(version));
+    });
 }

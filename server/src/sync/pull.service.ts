@@ -10,7 +10,8 @@ import {
 import type { Database } from '../db/database';
 import { auditForeignDevice, ownDevice } from './device.service';
 import { decodePullCursor, encodePullCursor, type SnapshotCursor } from './pull-cursor';
-import { currentSyncVersion, loadActorGrants, readableClientIds, type SyncActor } from './sync-access';
+import { loadGrants } from '../plugins/rbac';
+import { currentSyncVersion, readableClientIds, type SyncActor } from './sync-access';
 import { appendEntityRows, countScopeRows, emptyChanges, SYNC_ENTITY_TYPES, type RowScope } from './sync-rows';
 
 type PullBase = Pick<PullResponse, 'scopesRevoked' | 'readableClientIds' | 'lastAckedMutationId' | 'serverVersion'>;
@@ -166,7 +167,7 @@ async function pullInSnapshot(db: Kysely<Database>, actor: SyncActor, request: P
     .setAccessMode('read only')
     .execute(async (trx) => {
       const device = await ownDevice(trx, actor, request.deviceId);
-      const grants = await loadActorGrants(trx, actor);
+      const grants = await loadGrants(trx, actor.orgId, actor.userId);
       const readable = await readableClientIds(trx, actor.orgId, grants);
       const { version, retainedFrom } = await currentSyncVersion(trx, actor.orgId);
       const readableSet = new Set(readable);

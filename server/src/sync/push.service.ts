@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, appErrorSchema } from '@kiki/shared/errors';
 import { can, type Grant } from '@kiki/shared/permissions';
 import type {
+  GapDetails,
   MutationResult,
   PushRequest,
   PushResponse,
@@ -12,7 +13,8 @@ import type {
 import type { Database } from '../db/database';
 import { applyMutation, type MutationOutcome, type MutationTarget } from './apply-mutation';
 import { auditForeignDevice, ownDevice } from './device.service';
-import { currentSyncVersion, loadActorGrants, type SyncActor } from './sync-access';
+import { loadGrants } from '../plugins/rbac';
+import { currentSyncVersion, type SyncActor } from './sync-access';
 import { emptyChanges, toSyncAdCopy, toSyncApproval, toSyncCampaign } from './sync-rows';
 
 /** What sync_mutation_results keeps: the outcome without rows, which are re-read fresh on a replay. */
@@ -142,7 +144,7 @@ async function processMutation(
     .execute(async (trx) => {
       const device = await ownDevice(trx, actor, deviceId, { forUpdate: true });
       // Grants are read per mutation: a grant revoked in the middle of a long push stops the rest.
-      const grants = await loadActorGrants(trx, actor);
+      const grants = await loadGrants(trx, actor.orgId, actor.userId);
       if (mutation.id <= device.last_mutation_id) {
         return { kind: 'result', result: await replay(trx, actor, grants, deviceId, mutation) };
       }
@@ -215,7 +217,7 @@ async function rejectMutation(
     .setIsolationLevel('read committed')
     .execute(async (trx) => {
       const device = await ownDevice(trx, actor, deviceId, { forUpdate: true });
-      const grants = await loadActorGrants(trx, actor);
+      const grants = await loadGrants(trx, actor.orgId, actor.userId);
       // Another push of the same device may have got there first; answer as it did.
       if (mutation.id <= device.last_mutation_id) {
         return { kind: 'result', result: await replay(trx, actor, grants, deviceId, mutation) };
@@ -269,7 +271,7 @@ async function pushInOrder(db: Kysely<Database>, actor: SyncActor, request: Push
     throw new AppError(
       'SYNC_GAP',
       `The server has processed changes up to ${device.last_mutation_id}; send from ${device.last_mutation_id + 1} on.`,
-      { expectedMutationId: device.last_mutation_id + 1, receivedMutationId: first.id },
+      { expectedMutationId: device.last_mutation_id + 1, receivedMutationId: first.id } satisfies GapDetails,
     );
   }
 

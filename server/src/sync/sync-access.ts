@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { clientScope, type Grant } from '@kiki/shared/permissions';
 import type { Database } from '../db/database';
-import { loadGrants } from '../plugins/rbac';
 
 /** Who is syncing: the signed-in user of the request, and where the request came from (for audit rows). */
 export interface SyncActor {
@@ -32,13 +31,6 @@ export async function readableClientIds(
     .orderBy('id')
     .execute();
   return rows.map((r) => r.id);
-}
-
-export async function loadActorGrants(
-  db: Kysely<Database>,
-  actor: Pick<SyncActor, 'orgId' | 'userId'>,
-): Promise<Grant[]> {
-  return loadGrants(db, actor.orgId, actor.userId);
 }
 
 /** The agency's current sync version: every change up to it is visible to the caller's snapshot. */

@@ -44,10 +44,6 @@ export function emptyChanges(): SyncChanges {
   };
 }
 
-export function countChanges(changes: SyncChanges): number {
-  return Object.values(changes).reduce((n, rows: unknown[]) => n + rows.length, 0);
-}
-
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 

@@ -298,33 +298,23 @@ describe('sync metrics ingest and pull', () => {
       const deviceId = await deviceOf(manager);
       const grants = [{ role: 'manager' as const, clientIds: null }];
       const base = { orgId, userId: manager.id, grants, deviceId, clientId: clientC.id, limit: 5 };
-      const retainedFrom = async () =>
-        Number(
-          (
-            await t.db
-              .selectFrom('sync_versions')
-              .select('retained_from')
-              .where('org_id', '=', orgId)
-              .executeTakeFirstOrThrow()
-          ).retained_from,
-        );
       const now = new Date();
-      const first = await pullMetricsPage(t.db, { ...base, cursor: null, now }, retainedFrom);
+      const first = await pullMetricsPage(t.db, { ...base, cursor: null, now });
       expect(first.meta.resetRequired).toBe(false);
-      const sameDay = await pullMetricsPage(t.db, { ...base, cursor: first.meta.cursor, now }, retainedFrom);
+      const sameDay = await pullMetricsPage(t.db, { ...base, cursor: first.meta.cursor, now });
       expect(sameDay.meta.resetRequired).toBe(false);
       const nextDay = new Date(now.getTime() + 86_400_000);
-      const rolled = await pullMetricsPage(t.db, { ...base, cursor: first.meta.cursor, now: nextDay }, retainedFrom);
+      const rolled = await pullMetricsPage(t.db, { ...base, cursor: first.meta.cursor, now: nextDay });
       expect(rolled).toMatchObject({ meta: { resetRequired: true }, rowCount: 0 });
       expect(rolled.meta.windowStart).toBe(metricsWindow(todayIn(METRICS_TIMEZONE, nextDay)).windowStart);
 
       let cursor: string = first.meta.cursor;
       for (let i = 0; i < 100; i++) {
-        const page = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
+        const page = await pullMetricsPage(t.db, { ...base, cursor, now });
         cursor = page.meta.cursor;
         if (!page.meta.hasMore) break;
       }
-      const delta = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
+      const delta = await pullMetricsPage(t.db, { ...base, cursor, now });
       expect(delta.meta).toMatchObject({ phase: 'delta', resetRequired: false });
       const version = await t.db
         .selectFrom('sync_versions')
@@ -337,7 +327,7 @@ describe('sync metrics ingest and pull', () => {
         .where('org_id', '=', orgId)
         .execute();
       try {
-        const stale = await pullMetricsPage(t.db, { ...base, cursor, now }, retainedFrom);
+        const stale = await pullMetricsPage(t.db, { ...base, cursor, now });
         expect(stale.meta.resetRequired).toBe(true);
       } finally {
         await t.db.updateTable('sync_versions').set({ retained_from: 0 }).where('org_id', '=', orgId).execute();
@@ -356,15 +346,14 @@ describe('sync metrics ingest and pull', () => {
           .select(['version', 'retained_from'])
           .where('org_id', '=', orgId)
           .executeTakeFirstOrThrow();
-      const retainedFrom = async () => Number((await agency()).retained_from);
       const now = new Date();
       // Other clients of the agency keep changing, which moves the agency version.
       await ingest(manager, [row(adsA[0] as SeededCampaign, today, 41)]);
-      const snap = await pullMetricsPage(t.db, { ...base, cursor: null, now }, retainedFrom);
+      const snap = await pullMetricsPage(t.db, { ...base, cursor: null, now });
       expect(snap.meta).toMatchObject({ hasMore: false, resetRequired: false, phase: 'history' });
       const snapshotEnd = snap.meta.cursor;
       await ingest(manager, [row(adsA[0] as SeededCampaign, today, 42)]);
-      const delta = await pullMetricsPage(t.db, { ...base, cursor: snapshotEnd, now }, retainedFrom);
+      const delta = await pullMetricsPage(t.db, { ...base, cursor: snapshotEnd, now });
       expect(delta.meta).toMatchObject({ phase: 'delta', resetRequired: false, hasMore: false });
       expect(delta.rowCount).toBe(0);
       // The prune deleted every change up to the current version.
@@ -374,12 +363,12 @@ describe('sync metrics ingest and pull', () => {
         .where('org_id', '=', orgId)
         .execute();
       try {
-        const again = await pullMetricsPage(t.db, { ...base, cursor: delta.meta.cursor, now }, retainedFrom);
+        const again = await pullMetricsPage(t.db, { ...base, cursor: delta.meta.cursor, now });
         expect(again.meta).toMatchObject({ phase: 'delta', resetRequired: false });
-        const later = await pullMetricsPage(t.db, { ...base, cursor: again.meta.cursor, now }, retainedFrom);
+        const later = await pullMetricsPage(t.db, { ...base, cursor: again.meta.cursor, now });
         expect(later.meta.resetRequired).toBe(false);
         // A cursor from before the pruned changes really is too old: it still resets.
-        const stale = await pullMetricsPage(t.db, { ...base, cursor: snapshotEnd, now }, retainedFrom);
+        const stale = await pullMetricsPage(t.db, { ...base, cursor: snapshotEnd, now });
         expect(stale.meta.resetRequired).toBe(true);
       } finally {
         await t.db.updateTable('sync_versions').set({ retained_from: 0 }).where('org_id', '=', orgId).execute();

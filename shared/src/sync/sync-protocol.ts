@@ -183,6 +183,7 @@ export const gapDetailsSchema = z.object({
   expectedMutationId: mutationIdSchema,
   receivedMutationId: mutationIdSchema,
 });
+export type GapDetails = z.infer<typeof gapDetailsSchema>;
 
 // ---------------------------------------------------------------------------------------------------
 // Pull

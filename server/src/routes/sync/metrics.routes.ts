@@ -13,7 +13,6 @@ import { requireAccess } from '../../plugins/rbac';
 import { ingestMetrics } from '../../sync/metrics-ingest.service';
 import { metricsPageJson, pullMetricsPage } from '../../sync/metrics-pull.service';
 import { requireSyncSchemaVersion } from '../../sync/schema-version';
-import { currentSyncVersion } from '../../sync/sync-access';
 
 /** 50,000 rows as JSON objects are about 12 MB; the app-wide body limit is for ordinary requests. */
 export const INGEST_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -71,20 +70,16 @@ export const syncMetricsRoutes: FastifyPluginCallbackZod<SyncMetricsRoutesOption
     async (request, reply) => {
       const access = requireAccess(request);
       const { deviceId, clientId, cursor, limit } = request.body;
-      const page = await pullMetricsPage(
-        db,
-        {
-          orgId: access.orgId,
-          userId: access.userId,
-          grants: access.grants,
-          deviceId,
-          clientId,
-          cursor,
-          ...(limit === undefined ? {} : { limit }),
-          now: clock(),
-        },
-        async (orgId) => (await currentSyncVersion(db, orgId)).retainedFrom,
-      );
+      const page = await pullMetricsPage(db, {
+        orgId: access.orgId,
+        userId: access.userId,
+        grants: access.grants,
+        deviceId,
+        clientId,
+        cursor,
+        ...(limit === undefined ? {} : { limit }),
+        now: clock(),
+      });
       // The schema above documents the page for OpenAPI, but zod-encoding up to 50,000 rows would cost more than
       // the query: the page goes out as the JSON text it was built as (a string body skips the serializer; the
       // tests check it against metricsPullResponseSchema).
