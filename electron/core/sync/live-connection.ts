@@ -7,6 +7,7 @@ import {
   SYNC_PROTOCOL_VERSION,
   SYNC_SCHEMA_VERSION_HEADER,
 } from '@kiki/shared/sync/sync-protocol';
+import { isRetryable } from './sync-api.client';
 import { createBackoff, type Backoff } from './backoff';
 
 export interface LiveConnectionDeps {
@@ -82,7 +83,7 @@ export function createLiveConnection(deps: LiveConnectionDeps): LiveConnection {
       token = renewFrom === null ? await deps.accessToken() : await deps.renewAccess(renewFrom);
     } catch (error) {
       if (stopped || myAttempt !== attemptId) return;
-      if (error instanceof AppError && (error.code === 'UNAVAILABLE' || error.code === 'RATE_LIMITED')) {
+      if (isRetryable(error)) {
         scheduleReconnect(backoff.nextDelayMs());
         return;
       }

@@ -73,7 +73,7 @@ const CLIENT_CAMPAIGNS = `SELECT id FROM campaigns WHERE client_id = @clientId`;
 
 /**
  * The metrics side of sync. A first sync streams up to millions of rows, so snapshot pages go straight into
- * metrics_daily through one prepared statement, in primary-key order, one transaction per page, and the
+ * metrics_daily through multi-row inserts, in primary-key order, one transaction per page, and the
  * rollups are rebuilt once per phase with INSERT ... SELECT ... GROUP BY; per-row rollup upkeep (the ingest
  * path) is kept for deltas, which are small and may restate days the device already has.
  */
@@ -100,14 +100,14 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
   // days) goes through the smaller sizes, so few statements stay prepared, not one per length. Each size comes
   // twice: a plain INSERT (about 10% faster: no separate conflict probe per row) and, for a batch that meets rows
   // already there, ON CONFLICT DO NOTHING; a failed plain INSERT is undone by SQLite on its own, statement only.
-  const statementSizes = [INSERT_BATCH, 50, 10, 1];
   const insertSql = (rows: number, onConflict: string) =>
     `INSERT INTO metrics_daily (ad_id, platform, date, client_id, campaign_id, ${COLUMNS})
      VALUES ${Array.from({ length: rows }, () => '(@adId, @platform, ?, @clientId, @campaignId, ?, ?, ?, ?, ?)').join(', ')}
      ${onConflict}`;
-  const insertStatements = statementSizes.map((rows) => ({
-    plain: sqlite.prepare(insertSql(rows, '')),
-    skipExisting: sqlite.prepare(insertSql(rows, 'ON CONFLICT DO NOTHING')),
+  const insertStatements = [INSERT_BATCH, 50, 10, 1].map((size) => ({
+    size,
+    plain: sqlite.prepare(insertSql(size, '')),
+    skipExisting: sqlite.prepare(insertSql(size, 'ON CONFLICT DO NOTHING')),
   }));
   const isDuplicateKey = (error: unknown) =>
     error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -116,18 +116,17 @@ export function createMetricsApplier(sqlite: BetterSqlite3.Database): MetricsApp
     let added = 0;
     let offset = 0;
     let remaining = count;
-    for (const [i, size] of statementSizes.entries()) {
-      const statements = insertStatements[i] as (typeof insertStatements)[number];
+    for (const { size, plain, skipExisting } of insertStatements) {
       for (; remaining >= size; remaining -= size, offset += size) {
         const part =
           offset === 0 && size * ROW_VALUES === values.length
             ? values
             : values.slice(offset * ROW_VALUES, (offset + size) * ROW_VALUES);
         try {
-          added += statements.plain.run(part, named).changes;
+          added += plain.run(part, named).changes;
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
-          added += statements.skipExisting.run(part, named).changes;
+          added += skipExisting.run(part, named).changes;
         }
       }
     }

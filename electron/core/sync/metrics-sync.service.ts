@@ -2,9 +2,10 @@ import { AppError } from '@kiki/shared/errors';
 import type { MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import { METRICS_PAGE_MAX_ROWS, SYNC_PATHS } from '@kiki/shared/sync/sync-protocol';
 import { metricRowCount } from '@kiki/shared/sync/metric-wire';
+import type { MetricCursorState } from './metrics-apply';
 import { yieldUntilRequestSent } from './request-departure';
 
-/** The part of C1's metrics applier (metrics-apply.ts) this loop drives. */
+/** The part of the metrics applier (metrics-apply.ts) this loop drives; narrower, so tests can fake it. */
 export interface MetricsApplierPort {
   /** Saves the page's cursor in the same transaction as its rows. */
   applySnapshotPage(clientId: string, page: MetricsPullResponse): { skippedUnknownAds: number };
@@ -14,15 +15,6 @@ export interface MetricsApplierPort {
   trimWindow(clientId: string, windowStart: string): void;
   getCursor(clientId: string): MetricCursorState;
   saveCursor(clientId: string, state: MetricCursorState): void;
-}
-
-export interface MetricCursorState {
-  cursor: string | null;
-  phase: string | null;
-  done: number;
-  total: number;
-  /** First day of the window the server last reported for this client. */
-  windowStart?: string | null;
 }
 
 export interface MetricsProgress {

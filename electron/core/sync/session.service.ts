@@ -43,15 +43,12 @@ export interface SessionService {
   resume(): Session;
   /** The API client of the signed-in server, or null. */
   api(): SyncApiClient | null;
-  deviceId(): string | null;
   /** A valid access token, refreshing (once, shared by every caller) when it is missing or about to expire. */
   accessToken(): Promise<string>;
   /** The server refused `staleToken`: a fresh one, refreshing only if nobody has replaced it meanwhile. */
   renewAccess(staleToken: string): Promise<string>;
   /** Runs `call` with an access token; when the server says the token is no good, refreshes once and retries. */
   withAccess<T>(call: (accessToken: string) => Promise<T>): Promise<T>;
-  /** After the server refused our tokens for good: keep the data, ask the user to sign in again. */
-  expire(reason: string): void;
 }
 
 /** Refresh a little before expiry so a request never leaves with a token that dies in flight. */
@@ -264,9 +261,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   return {
     get: () => session,
     api: () => (session.state === 'signedIn' ? client : null),
-    deviceId: () => getSyncState(sqlite).deviceId,
     accessToken,
-    expire,
 
     renewAccess,
 

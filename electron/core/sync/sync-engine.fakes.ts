@@ -9,7 +9,7 @@ import type {
 } from '@kiki/shared/sync/sync-protocol';
 import { metricRowCount } from '@kiki/shared/sync/metric-wire';
 import { createBackoff } from './backoff';
-import type { MetricCursorState } from './metrics-sync.service';
+import type { MetricCursorState } from './metrics-apply';
 import { createSyncEngine, type SyncRemote, type SyncStore } from './sync-engine';
 
 export const CLIENT = '0192f3a0-7c1e-7b3a-9c1d-2f4e5a6b7c8d';

@@ -3,8 +3,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { SyncRpcHandlers } from '@kiki/shared/contract/rpc-handlers';
 import { createLiveConnection, type LiveConnection } from './live-connection';
 import { createLocalEdits } from './local-edits.service';
-import { createSessionService, type SessionService } from './session.service';
-import { createSyncEngine, type SyncEngine, type SyncRemote } from './sync-engine';
+import { createSessionService } from './session.service';
+import { createSyncEngine, type SyncRemote } from './sync-engine';
 import { createSyncIssues } from './sync-issues.service';
 import { createSqliteSyncStore } from './sync-store';
 import type { TokenVault } from './token-vault';
@@ -22,8 +22,6 @@ export interface SyncRuntimeDeps {
 
 export interface SyncRuntime {
   handlers: SyncRpcHandlers;
-  session: SessionService;
-  engine: SyncEngine;
   /** Resumes a signed-in session from the last run and starts syncing; never waits for the network or keychain. */
   start(): void;
   /** Stops the engine and the live socket; nothing touches SQLite afterwards. */
@@ -149,8 +147,6 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
 
   return {
     handlers,
-    session,
-    engine,
     start() {
       const resumed = session.resume();
       if (resumed.state === 'signedIn') startSyncing();

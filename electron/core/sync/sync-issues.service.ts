@@ -218,7 +218,8 @@ export function createSyncIssues({ sqlite, now, localEdits }: SyncIssuesDeps): S
       keepMine(row, mutation);
       return list();
     },
-    // The badge counts exactly what the list shows; a stored refusal this build cannot read is in neither.
-    count: () => list().length,
+    // The badge counts exactly what the list shows (toIssue drops just the rows parseStored cannot read), without
+    // building each issue's text: the status asks for it after every push, pull and metrics page.
+    count: () => selectAll.all().filter((row) => parseStored(row) !== null).length,
   };
 }

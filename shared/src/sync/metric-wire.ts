@@ -1,4 +1,4 @@
-import type { IsoDate } from '../dates';
+import { daysInRange, type IsoDate } from '../dates';
 import type { Platform } from '../domain/platform.schema';
 import type { MetricWireAd } from './sync-protocol';
 
@@ -16,13 +16,9 @@ export interface MetricRow {
 
 const DAY_MS = 86_400_000;
 
-function dayNumber(date: IsoDate): number {
-  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
-}
-
 /** Days from `windowStart` to `date` (negative before it): the `days` values of a wire ad. */
 export function dayAfter(windowStart: IsoDate, date: IsoDate): number {
-  return dayNumber(date) - dayNumber(windowStart);
+  return daysInRange(windowStart, date) - 1;
 }
 
 /**
@@ -30,7 +26,7 @@ export function dayAfter(windowStart: IsoDate, date: IsoDate): number {
  * each date string is made once per window and shared (which also keeps SQLite's string binding cheap).
  */
 export function createWireDates(windowStart: IsoDate): (day: number) => IsoDate {
-  const start = dayNumber(windowStart) * DAY_MS;
+  const start = Date.parse(`${windowStart}T00:00:00Z`);
   const made: IsoDate[] = [];
   return (day) => {
     let date = made[day];
