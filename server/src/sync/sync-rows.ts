@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { platformSchema } from '@kiki/shared/domain/platform.schema';
 import type { SyncChanges, SyncEntityType } from '@kiki/shared/sync/sync-protocol';
 import { syncEntityTypeSchema } from '@kiki/shared/sync/sync-protocol';
@@ -146,6 +146,17 @@ export function toSyncApproval(row: Selectable<ApprovalsTable>): SyncChanges['ap
   };
 }
 
+/** The tables appendEntityRows reads; each has an `id` primary key. */
+type EntityTable =
+  | 'clients'
+  | 'campaigns'
+  | 'approvals'
+  | 'ad_copies'
+  | 'image_prompts'
+  | 'video_prompts'
+  | 'platform_deployments'
+  | 'ads';
+
 /**
  * Reads rows of one entity table that belong to `scope` and appends them, mapped to their wire shape, to
  * `into`. Returns the ids read, in id order (the keyset for the next page). Tables without a client_id
@@ -169,118 +180,83 @@ export async function appendEntityRows(
     .where('org_id', '=', scope.orgId)
     .where('client_id', '=', (eb) => eb.fn.any(eb.val(clientIds)));
 
+  /** The ids asked for, after the keyset, in id order, at most `limit`: the same tail for every table. */
+  const page = async <O extends { id: string }>(start: SelectQueryBuilder<Database, EntityTable, O>) =>
+    start
+      .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
+      .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
+      .orderBy('id')
+      .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
+      .execute();
+  /** Appends `rows` mapped to their wire shape and returns their ids. */
+  const append = <R extends { id: string }, W>(target: W[], toWire: (row: R) => W, rows: R[]) => {
+    target.push(...rows.map(toWire));
+    return rows.map((r) => r.id);
+  };
   switch (entity) {
     case 'client': {
-      const rows = await db
+      const start = db
         .selectFrom('clients')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('id', '=', (eb) => eb.fn.any(eb.val(clientIds)))
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.clients.push(...rows.map(toSyncClient));
-      return rows.map((r) => r.id);
+        .where('id', '=', (eb) => eb.fn.any(eb.val(clientIds)));
+      return append(into.clients, toSyncClient, await page(start));
     }
     case 'campaign': {
-      const rows = await db
+      const start = db
         .selectFrom('campaigns')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('client_id', '=', (eb) => eb.fn.any(eb.val(clientIds)))
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.campaigns.push(...rows.map(toSyncCampaign));
-      return rows.map((r) => r.id);
+        .where('client_id', '=', (eb) => eb.fn.any(eb.val(clientIds)));
+      return append(into.campaigns, toSyncCampaign, await page(start));
     }
     case 'approval': {
-      const rows = await db
+      const start = db
         .selectFrom('approvals')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('client_id', '=', (eb) => eb.fn.any(eb.val(clientIds)))
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.approvals.push(...rows.map(toSyncApproval));
-      return rows.map((r) => r.id);
+        .where('client_id', '=', (eb) => eb.fn.any(eb.val(clientIds)));
+      return append(into.approvals, toSyncApproval, await page(start));
     }
     case 'adCopy': {
-      const rows = await db
+      const start = db
         .selectFrom('ad_copies')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('campaign_id', 'in', campaignsInScope)
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.adCopies.push(...rows.map(toSyncAdCopy));
-      return rows.map((r) => r.id);
+        .where('campaign_id', 'in', campaignsInScope);
+      return append(into.adCopies, toSyncAdCopy, await page(start));
     }
     case 'imagePrompt': {
-      const rows = await db
+      const start = db
         .selectFrom('image_prompts')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('campaign_id', 'in', campaignsInScope)
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.imagePrompts.push(...rows.map(toSyncImagePrompt));
-      return rows.map((r) => r.id);
+        .where('campaign_id', 'in', campaignsInScope);
+      return append(into.imagePrompts, toSyncImagePrompt, await page(start));
     }
     case 'videoPrompt': {
-      const rows = await db
+      const start = db
         .selectFrom('video_prompts')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('campaign_id', 'in', campaignsInScope)
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.videoPrompts.push(...rows.map(toSyncVideoPrompt));
-      return rows.map((r) => r.id);
+        .where('campaign_id', 'in', campaignsInScope);
+      return append(into.videoPrompts, toSyncVideoPrompt, await page(start));
     }
     case 'deployment': {
-      const rows = await db
+      const start = db
         .selectFrom('platform_deployments')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('campaign_id', 'in', campaignsInScope)
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.deployments.push(...rows.map(toSyncDeployment));
-      return rows.map((r) => r.id);
+        .where('campaign_id', 'in', campaignsInScope);
+      return append(into.deployments, toSyncDeployment, await page(start));
     }
     case 'ad': {
-      const rows = await db
+      const start = db
         .selectFrom('ads')
         .selectAll()
         .where('org_id', '=', scope.orgId)
-        .where('campaign_id', 'in', campaignsInScope)
-        .$if(ids !== undefined, (q) => q.where('id', '=', (eb) => eb.fn.any(eb.val(ids ?? []))))
-        .$if(afterId !== undefined, (q) => q.where('id', '>', afterId ?? ''))
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
-      into.ads.push(...rows.map(toSyncAd));
-      return rows.map((r) => r.id);
+        .where('campaign_id', 'in', campaignsInScope);
+      return append(into.ads, toSyncAd, await page(start));
     }
   }
 }
