@@ -48,6 +48,7 @@ export function fakeStore(pendingIds: number[] = []) {
     listPending: (limit) => outbox.slice(0, limit),
     countPending: () => outbox.length,
     highestMutationId: () => highest,
+    registrationMutationId: () => (outbox[0] === undefined ? highest : outbox[0].id - 1),
     applyPush: (sent, response) => {
       log.push(`applyPush ${sent.map((m) => m.id).join(',')}`);
       const acked = new Set(response.results.map((r) => r.id));

@@ -27,6 +27,8 @@ export interface SyncStore {
   listPending(limit: number): WireMutation[];
   countPending(): number;
   highestMutationId(): number;
+  /** The highest outbox id this device will never send: everything below the oldest pending edit. */
+  registrationMutationId(): number;
   applyPush(sent: WireMutation[], response: PushResponse): { touched: string[] };
   applyPull(page: PullResponse): { touched: string[] };
   /** Drops every synced row (keeps the outbox) and the pull cursor. */
@@ -262,7 +264,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       store.rotateDeviceId(deviceId);
     }
     if (registeredDevice === deviceId) return deviceId;
-    const reply = await remote.register({ deviceId, lastMutationId: lastNeverSentId(), ...deviceNameField() });
+    const reply = await remote.register({
+      deviceId,
+      lastMutationId: store.registrationMutationId(),
+      ...deviceNameField(),
+    });
     checkpoint();
     if (reply.lastAckedMutationId > store.highestMutationId()) {
       // The server has processed ids this cache never allocated: it was restored from a backup or lost its
@@ -270,7 +276,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       // A fresh device id, registered below the oldest pending edit, sends them as the new edits they are.
       deviceId = newId();
       store.rotateDeviceId(deviceId);
-      await remote.register({ deviceId, lastMutationId: lastNeverSentId(), ...deviceNameField() });
+      await remote.register({ deviceId, lastMutationId: store.registrationMutationId(), ...deviceNameField() });
       checkpoint();
     }
     registeredDevice = deviceId;
@@ -280,12 +286,6 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
   function deviceNameField(): { deviceName?: string } {
     return deps.deviceName !== undefined ? { deviceName: deps.deviceName } : {};
-  }
-
-  /** The highest outbox id this device will never send: everything below the oldest pending edit. */
-  function lastNeverSentId(): number {
-    const [oldest] = store.listPending(1);
-    return oldest !== undefined ? oldest.id - 1 : store.highestMutationId();
   }
 
   async function pushAll(remote: SyncRemote, checkpoint: () => void): Promise<void> {

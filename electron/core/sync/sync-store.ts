@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '@kiki/shared/errors';
 import { createMetricsApplier } from './metrics-apply';
-import { countPending, highestMutationId, listPendingMutations } from './outbox.repository';
+import { countPending, highestMutationId, listPendingMutations, registrationMutationId } from './outbox.repository';
 import { applyPullPage } from './pull-apply';
 import { applyPushResults } from './push-results';
 import { resetSyncedData } from './sync-reset';
@@ -43,6 +43,7 @@ export function createSqliteSyncStore(deps: {
     listPending: (limit) => listPendingMutations(sqlite, limit),
     countPending: () => countPending(sqlite),
     highestMutationId: () => highestMutationId(sqlite),
+    registrationMutationId: () => registrationMutationId(sqlite),
     applyPush: (sent, response) => applyPushResults(sqlite, sent, response, now()),
     applyPull: (page) => applyPullPage(sqlite, page, now()),
     resetSyncedData: () => resetSyncedData(sqlite),
