@@ -1,7 +1,8 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { syncRpcMethods, type Session } from '@kiki/shared/contract/sync-contract';
 import { formErrorsFromZod, NO_FORM_ERRORS, type FormErrors } from '../../lib/form-errors';
 import { useRpcMutation } from '../../lib/use-rpc-mutation';
+import { FormField } from '../../ui/FormField';
 import { Spinner } from '../../ui/Spinner';
 import { SignInError } from './SignInError';
 
@@ -19,7 +20,6 @@ export function MfaStep({ expiresAt, onDone, onStartAgain }: Props) {
   const [useRecovery, setUseRecovery] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_FORM_ERRORS);
   const inputRef = useRef<HTMLInputElement>(null);
-  const id = useId();
   const field = useRecovery ? 'recoveryCode' : 'code';
   const fieldError = errors.fields[field] ?? errors.form ?? undefined;
 
@@ -49,32 +49,24 @@ export function MfaStep({ expiresAt, onDone, onStartAgain }: Props) {
           ? 'Enter one of the recovery codes you saved when you set up two-step verification. Each works once.'
           : 'Enter the 6-digit code from your authenticator app.'}
       </p>
-      <div className="field">
-        <label className="field-label" htmlFor={id}>
-          {useRecovery ? 'Recovery code' : 'Authentication code'}
-        </label>
-        <input
-          key={field}
-          id={id}
-          ref={inputRef}
-          name={field}
-          className={useRecovery ? 'input input-wide mono' : 'input input-code mono'}
-          inputMode={useRecovery ? 'text' : 'numeric'}
-          autoComplete="one-time-code"
-          maxLength={useRecovery ? 64 : 6}
-          pattern={useRecovery ? undefined : '[0-9]{6}'}
-          aria-invalid={fieldError !== undefined}
-          aria-describedby={fieldError === undefined ? undefined : `${id}-error`}
-          spellCheck={false}
-          // The step replaces the password form, so the field the user needs next is focused for them.
-          autoFocus
-        />
-        {fieldError !== undefined && (
-          <p id={`${id}-error`} className="field-error">
-            {fieldError}
-          </p>
+      <FormField label={useRecovery ? 'Recovery code' : 'Authentication code'} error={fieldError}>
+        {(control) => (
+          <input
+            {...control}
+            key={field}
+            ref={inputRef}
+            name={field}
+            className={useRecovery ? 'input input-wide mono' : 'input input-code mono'}
+            inputMode={useRecovery ? 'text' : 'numeric'}
+            autoComplete="one-time-code"
+            maxLength={useRecovery ? 64 : 6}
+            pattern={useRecovery ? undefined : '[0-9]{6}'}
+            spellCheck={false}
+            // The step replaces the password form, so the field the user needs next is focused for them.
+            autoFocus
+          />
         )}
-      </div>
+      </FormField>
       {verify.error !== null && <SignInError error={verify.error} />}
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={verify.isPending}>

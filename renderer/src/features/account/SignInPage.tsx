@@ -4,6 +4,7 @@ import { syncRpcMethods } from '@kiki/shared/contract/sync-contract';
 import { formErrorsFromZod, NO_FORM_ERRORS, type FormErrors } from '../../lib/form-errors';
 import { useRpcMutation } from '../../lib/use-rpc-mutation';
 import { useSync } from '../sync/sync-context';
+import { FormField } from '../../ui/FormField';
 import { Spinner } from '../../ui/Spinner';
 import { MfaStep } from './MfaStep';
 import { SignInError } from './SignInError';
@@ -188,31 +189,23 @@ interface TextFieldProps {
   inputRef?: Ref<HTMLInputElement>;
 }
 
+/** A sign-in text input in the app's labelled FormField. */
 function TextField({ label, name, type, defaultValue, placeholder, autoComplete, error, inputRef }: TextFieldProps) {
-  const id = useId();
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
-      <input
-        id={id}
-        ref={inputRef}
-        className="input input-wide"
-        name={name}
-        type={type}
-        defaultValue={defaultValue}
-        placeholder={placeholder}
-        autoComplete={autoComplete}
-        aria-invalid={error !== undefined}
-        aria-describedby={error === undefined ? undefined : `${id}-error`}
-        spellCheck={false}
-      />
-      {error !== undefined && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
+    <FormField label={label} error={error}>
+      {(control) => (
+        <input
+          {...control}
+          ref={inputRef}
+          className="input input-wide"
+          name={name}
+          type={type}
+          defaultValue={defaultValue}
+          placeholder={placeholder}
+          autoComplete={autoComplete}
+          spellCheck={false}
+        />
       )}
-    </div>
+    </FormField>
   );
 }
