@@ -11,6 +11,8 @@ export interface RequestAuth {
   userId: string;
   orgId: string;
   sessionId: string;
+  /** When the access token expires (its `exp`); a live socket closes then. */
+  expiresAt: Date;
 }
 
 declare module 'fastify' {
@@ -58,7 +60,7 @@ export async function authenticateRequest(
   if (live.status !== 'active') {
     throw new AppError('ACCOUNT_DISABLED', 'This account is disabled; ask an agency admin to re-enable it.');
   }
-  return { userId: claims.userId, orgId: claims.orgId, sessionId: claims.sessionId };
+  return { userId: claims.userId, orgId: claims.orgId, sessionId: claims.sessionId, expiresAt: claims.expiresAt };
 }
 
 /**

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
 import type { Kysely } from 'kysely';
 import type { WebSocket } from 'ws';
 import { AppError } from '@kiki/shared/errors';
 import { SYNC_PATHS, type LiveMessage } from '@kiki/shared/sync/sync-protocol';
 import type { Database } from '../../db/database';
-import { bearerToken } from '../../plugins/authenticate';
 import { requireAccess } from '../../plugins/rbac';
 import { createLiveHub } from '../../sync/live-hub';
 import { currentSyncVersions, liveReadableClients, liveSessionIds } from '../../sync/live-access';
@@ -18,15 +16,6 @@ export interface LiveRoutesOptions {
   databaseUrl?: string;
   /** How long start-up waits for the first LISTEN before serving anyway (it keeps retrying). */
   listenerStartTimeoutMs?: number;
-}
-
-function tokenExpiry(request: FastifyRequest): Date {
-  // The authenticate plugin already verified this token's signature and expiry; only `exp` is read here.
-  const token = bearerToken(request);
-  const exp = token === null ? undefined : decodeJwt(token).exp;
-  if (exp === undefined)
-    throw new AppError('UNAUTHENTICATED', 'Send the access token as `Authorization: Bearer <token>`.');
-  return new Date(exp * 1000);
 }
 
 /**
@@ -97,7 +86,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, opt
         userId: access.userId,
         sessionId: auth.sessionId,
         readable: access.clients === 'all' ? 'all' : new Set(access.clients),
-        expiresAt: tokenExpiry(request),
+        expiresAt: auth.expiresAt,
       });
       // Registered before the version is read, so a change committed in between still pokes.
       currentSyncVersions(db, [access.orgId])
