@@ -18,7 +18,7 @@ import {
   SYNC_SCHEMA_VERSION_HEADER,
   type MetricsPullResponse,
 } from '@kiki/shared/sync/sync-protocol';
-import { addDays, todayIn } from '../src/sync/metrics-window';
+import { addDays, dayInTimeZone } from '@kiki/shared/dates';
 import {
   openBenchDatabase,
   seedBenchAgency,
@@ -91,7 +91,7 @@ async function seedMetrics(bench: BenchDatabase, orgId: string, clientId: string
       .values(ads.slice(i, i + 1000))
       .execute();
 
-  const today = todayIn('UTC', new Date());
+  const today = dayInTimeZone(new Date(), 'UTC');
   const first = addDays(today, -(DAYS - 1));
   // Generated in SQL as the owner, with row triggers off (session_replication_role needs a superuser; without
   // one the rows go through the change_seq trigger, which is only slower).
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
       .select(['id', 'platform'])
       .where('org_id', '=', agency.orgId)
       .execute();
-    const today = todayIn('UTC', new Date());
+    const today = dayInTimeZone(new Date(), 'UTC');
     const rows = [];
     for (let day = 0; rows.length < METRICS_INGEST_MAX_ROWS; day++) {
       for (const ad of ads) {

@@ -1,4 +1,7 @@
-import type { DateRange } from '@kiki/shared/dates';
+import { addDays, dayInTimeZone, type DateRange } from '@kiki/shared/dates';
+
+// Shared with the team server, which numbers the same advertiser days.
+export { addDays, dayInTimeZone };
 
 /**
  * Arithmetic on calendar days ('YYYY-MM-DD'). Metric dates already are days in the client's timezone,
@@ -8,14 +11,6 @@ const MS_PER_DAY = 86_400_000;
 
 function toUtcMs(day: string): number {
   return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
-}
-
-function fromUtcMs(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, days: number): string {
-  return fromUtcMs(toUtcMs(day) + days * MS_PER_DAY);
 }
 
 /** Days in an inclusive range. */
@@ -42,14 +37,6 @@ export function nextMonthStart(day: string): string {
   const year = Number(day.slice(0, 4));
   const month = Number(day.slice(5, 7));
   return month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
-}
-
-/** The calendar day it is at `instant` in `timeZone` (e.g. "today" for a client in Tokyo). */
-export function dayInTimeZone(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    .formatToParts(instant)
-    .reduce<Record<string, string>>((acc, part) => ({ ...acc, [part.type]: part.value }), {});
-  return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
 /**

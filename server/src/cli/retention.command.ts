@@ -7,6 +7,7 @@ import type { Database } from '../db/database';
 import { DEFAULT_SYNC_RETENTION_DAYS, pruneSyncChanges, type SyncPruneReport } from '../sync/sync-retention.service';
 import { withDatabase, type CliContext } from './cli-context';
 import { CLI_SOURCE, emit } from './cli-io';
+import { subtractMonths } from '@kiki/shared/dates';
 
 /** Ended sessions are kept this long for investigations, then go with their refresh tokens. */
 export const SESSION_RETENTION_DAYS = 30;
@@ -54,10 +55,7 @@ const EMPTY: RetentionCounts = {
 
 /** The same calendar day `months` earlier (clamped to the month's end), as YYYY-MM-DD in UTC. */
 export function monthsBefore(now: Date, months: number): string {
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth() - months;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(year, month, Math.min(now.getUTCDate(), lastDay))).toISOString().slice(0, 10);
+  return subtractMonths(now.toISOString().slice(0, 10), months);
 }
 
 export function retentionCutoffs(now: Date) {

@@ -5,7 +5,8 @@ import { can, type Grant } from '@kiki/shared/permissions';
 import type { metricIngestRowSchema } from '@kiki/shared/sync/sync-protocol';
 import { appendAudit } from '../audit/audit.service';
 import type { Database } from '../db/database';
-import { addDays, metricsWindow, todayIn } from './metrics-window';
+import { metricsWindow } from './metrics-window';
+import { addDays, dayInTimeZone } from '@kiki/shared/dates';
 
 export type MetricIngestRow = z.infer<typeof metricIngestRowSchema>;
 
@@ -94,7 +95,7 @@ async function resolveAds(db: Kysely<Database>, input: MetricsIngestInput): Prom
     seen.add(key);
     let window = windows.get(owner.client_id);
     if (window === undefined) {
-      const today = todayIn(owner.timezone, now);
+      const today = dayInTimeZone(now, owner.timezone);
       // A platform reporting in a timezone ahead of the advertiser's may already have tomorrow's first hours.
       window = { from: metricsWindow(today).windowStart, to: addDays(today, 1) };
       windows.set(owner.client_id, window);

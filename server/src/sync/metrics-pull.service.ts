@@ -12,7 +12,8 @@ import {
   type MetricKey,
   type SnapshotCursor,
 } from './metrics-cursor';
-import { metricsWindow, todayIn, type MetricsWindow } from './metrics-window';
+import { metricsWindow, type MetricsWindow } from './metrics-window';
+import { dayInTimeZone } from '@kiki/shared/dates';
 
 export interface MetricsPullInput {
   orgId: string;
@@ -124,7 +125,7 @@ async function authorize(db: Kysely<Database>, input: MetricsPullInput): Promise
       "You cannot read this client's metrics (any more); drop its local rows and ask an agency admin for access.",
     );
   }
-  return metricsWindow(todayIn(client.timezone, input.now ?? new Date()));
+  return metricsWindow(dayInTimeZone(input.now ?? new Date(), client.timezone));
 }
 
 /**

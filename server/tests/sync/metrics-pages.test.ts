@@ -7,7 +7,8 @@ import {
   SYNC_SCHEMA_VERSION_HEADER,
   type MetricsPullResponse,
 } from '@kiki/shared/sync/sync-protocol';
-import { addDays, metricsWindow } from '../../src/sync/metrics-window';
+import { metricsWindow } from '../../src/sync/metrics-window';
+import { addDays } from '@kiki/shared/dates';
 import { errorCodeOf } from '../helpers/test-app';
 import type { SeededCampaign } from '../helpers/world';
 import { metricsTestKit } from './metrics-test-kit';

@@ -10,7 +10,7 @@ import {
   type MetricsPullResponse,
 } from '@kiki/shared/sync/sync-protocol';
 import type { MetricIngestRow } from '../../src/sync/metrics-ingest.service';
-import { todayIn } from '../../src/sync/metrics-window';
+import { dayInTimeZone } from '@kiki/shared/dates';
 import type { TestClient, TestUser } from '../helpers/factories';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { seedCampaign, type SeededCampaign } from '../helpers/world';
@@ -67,7 +67,7 @@ export function metricsTestKit() {
       operatorA: await t.createUser({ orgId, role: 'operator', clientIds: [clientA.id] }),
       analyst: await t.createUser({ orgId, role: 'analyst', clientIds: null }),
       viewerB: await t.createUser({ orgId, role: 'client_viewer', clientIds: [clientB.id] }),
-      today: todayIn(METRICS_TIMEZONE, new Date()),
+      today: dayInTimeZone(new Date(), METRICS_TIMEZONE),
     };
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, metricsWindow, subtractMonths, todayIn } from '../../src/sync/metrics-window';
+import { metricsWindow } from '../../src/sync/metrics-window';
+import { addDays, subtractMonths, dayInTimeZone } from '@kiki/shared/dates';
 
 describe('metrics window arithmetic', () => {
   it('subtracts calendar months, clamping to the shorter month like PostgreSQL', () => {
@@ -16,9 +17,9 @@ describe('metrics window arithmetic', () => {
 
   it("uses the advertiser's own calendar day", () => {
     const instant = new Date('2026-11-26T20:30:00Z');
-    expect(todayIn('UTC', instant)).toBe('2026-11-26');
-    expect(todayIn('Asia/Tokyo', instant)).toBe('2026-11-27');
-    expect(todayIn('America/Los_Angeles', instant)).toBe('2026-11-26');
+    expect(dayInTimeZone(instant, 'UTC')).toBe('2026-11-26');
+    expect(dayInTimeZone(instant, 'Asia/Tokyo')).toBe('2026-11-27');
+    expect(dayInTimeZone(instant, 'America/Los_Angeles')).toBe('2026-11-26');
   });
 
   it('puts the recent phase at the last 35 days, today included, and the window 25 months back', () => {

@@ -5,7 +5,8 @@ import type { MetricRow } from '@kiki/shared/sync/metric-wire';
 import { SYNC_PATHS, type MetricsPullResponse } from '@kiki/shared/sync/sync-protocol';
 import type { MetricIngestRow } from '../../src/sync/metrics-ingest.service';
 import { pullMetricsPage } from '../../src/sync/metrics-pull.service';
-import { addDays, metricsWindow, todayIn } from '../../src/sync/metrics-window';
+import { metricsWindow } from '../../src/sync/metrics-window';
+import { addDays, dayInTimeZone } from '@kiki/shared/dates';
 import type { TestClient, TestUser } from '../helpers/factories';
 import { errorCodeOf, type TestApp } from '../helpers/test-app';
 import { seedCampaign, type SeededCampaign } from '../helpers/world';
@@ -306,7 +307,7 @@ describe('sync metrics ingest and pull', () => {
       const nextDay = new Date(now.getTime() + 86_400_000);
       const rolled = await pullMetricsPage(t.db, { ...base, cursor: first.meta.cursor, now: nextDay });
       expect(rolled).toMatchObject({ meta: { resetRequired: true }, rowCount: 0 });
-      expect(rolled.meta.windowStart).toBe(metricsWindow(todayIn(METRICS_TIMEZONE, nextDay)).windowStart);
+      expect(rolled.meta.windowStart).toBe(metricsWindow(dayInTimeZone(nextDay, METRICS_TIMEZONE)).windowStart);
 
       let cursor: string = first.meta.cursor;
       for (let i = 0; i < 100; i++) {
