@@ -85,11 +85,13 @@ export async function syncClientMetrics(
   };
   const requestKey = (clientId: string, cursor: string | null) => `${clientId}|${cursor ?? ''}`;
 
-  const report = (phase: MetricsProgress['phase']) => {
+  /** Each client's share of the progress bar; only the client a step just moved is read again. */
+  const progress = new Map(clientIds.map((clientId) => [clientId, applier.getCursor(clientId)]));
+  const report = (phase: MetricsProgress['phase'], stepped?: string) => {
+    if (stepped !== undefined) progress.set(stepped, applier.getCursor(stepped));
     let done = 0;
     let total = 0;
-    for (const clientId of clientIds) {
-      const state = applier.getCursor(clientId);
+    for (const state of progress.values()) {
       done += state.done;
       total += Math.max(state.total, state.done);
     }
@@ -163,7 +165,7 @@ export async function syncClientMetrics(
     let phase = storedPhase(applier.getCursor(clientId));
     while (phase === null || phase === 'recent') {
       const result = await step(clientId);
-      report('recentMetrics');
+      report('recentMetrics', clientId);
       if (result.phase !== 'recent' || !result.more) break;
       phase = storedPhase(applier.getCursor(clientId));
     }
@@ -177,7 +179,7 @@ export async function syncClientMetrics(
     for (;;) {
       const phase = storedPhase(applier.getCursor(clientId));
       const result = await step(clientId);
-      if (phase !== 'delta') report('historyMetrics');
+      if (phase !== 'delta') report('historyMetrics', clientId);
       if (!result.more) break;
     }
   }
